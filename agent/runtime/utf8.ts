@@ -1,0 +1,82 @@
+// UTF-8 for runtimes without TextEncoder/TextDecoder (QuickJS). Invalid sequences decode to
+// U+FFFD, as TextDecoder does, so a program's odd output can never throw.
+
+export function encodeUtf8(text: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // lone surrogate
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else
+      out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+export function decodeUtf8(bytes: Uint8Array): string {
+  let out = '';
+  let chunk: number[] = [];
+  const flush = (): void => {
+    out += String.fromCharCode.apply(null, chunk);
+    chunk = [];
+  };
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]!;
+    let need = 0;
+    let c = 0;
+    let min = 0;
+    if (b < 0x80) {
+      chunk.push(b);
+      i++;
+      if (chunk.length > 4096) flush();
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) [need, c, min] = [1, b & 0x1f, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [need, c, min] = [2, b & 0x0f, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [need, c, min] = [3, b & 0x07, 0x10000];
+    else {
+      chunk.push(0xfffd);
+      i++;
+      continue;
+    }
+    let j = 1;
+    for (; j <= need; j++) {
+      const next = bytes[i + j];
+      if (next === undefined || (next & 0xc0) !== 0x80) break;
+      c = (c << 6) | (next & 0x3f);
+    }
+    if (j <= need || c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+      chunk.push(0xfffd);
+      i += j; // skip the broken sequence's valid prefix
+      continue;
+    }
+    i += need + 1;
+    if (c >= 0x10000) {
+      c -= 0x10000;
+      chunk.push(0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+    } else chunk.push(c);
+    if (chunk.length > 4096) flush();
+  }
+  flush();
+  return out;
+}
+
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
