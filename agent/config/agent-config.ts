@@ -1,0 +1,72 @@
+// The agent's configuration, read from a UCI file (/etc/config/op25b by default).
+import { InputError, quoteValue } from '../input-error.ts';
+import { parsePolicy } from '../policy/parse-policy.ts';
+import type { Policy } from '../policy/policy.ts';
+import { findSection, listValues, optionValue, type UciPackage } from './uci-parse.ts';
+
+export const DEFAULT_CONFIG_PATH = '/etc/config/op25b';
+
+export type BackendChoice = 'auto' | 'nftables' | 'iptables';
+/** Which iptables binaries: the system's default names, or explicitly the legacy or nft ones. */
+export type IptablesVariant = 'auto' | 'legacy' | 'nft';
+
+export interface FirewallSettings {
+  readonly backend: BackendChoice;
+  readonly iptablesVariant: IptablesVariant;
+}
+
+export interface AgentConfig {
+  readonly policy: Policy;
+  readonly firewall: FirewallSettings;
+  /** Things worth a log line that do not stop the agent (unknown options, say). */
+  readonly warnings: readonly string[];
+}
+
+const POLICY_OPTIONS = [
+  'enabled',
+  'action',
+  'port',
+  'allow',
+  'wan_device',
+  'family',
+  'backend',
+  'iptables_variant',
+];
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  field: string,
+): T {
+  if (value === undefined) return allowed[0]!;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(
+    `invalid_${field}`,
+    `invalid ${field} ${quoteValue(value)}: expected ${allowed.join(', ')}`,
+  );
+}
+
+export function configFromUci(pkg: UciPackage): AgentConfig {
+  const section = findSection(pkg, 'policy', 'policy');
+  const warnings: string[] = [];
+  if (!section) warnings.push('no `config policy` section: using the default policy (block on)');
+  for (const key of section?.options.keys() ?? [])
+    if (!POLICY_OPTIONS.includes(key)) warnings.push(`unknown option policy.${key} ignored`);
+  const policy = parsePolicy({
+    enabled: optionValue(section, 'enabled'),
+    action: optionValue(section, 'action'),
+    ports: listValues(section, 'port'),
+    allow: listValues(section, 'allow'),
+    wanDevices: listValues(section, 'wan_device'),
+    families: listValues(section, 'family'),
+  });
+  const firewall: FirewallSettings = {
+    backend: oneOf(optionValue(section, 'backend'), ['auto', 'nftables', 'iptables'], 'backend'),
+    iptablesVariant: oneOf(
+      optionValue(section, 'iptables_variant'),
+      ['auto', 'legacy', 'nft'],
+      'iptables_variant',
+    ),
+  };
+  return { policy, firewall, warnings };
+}
