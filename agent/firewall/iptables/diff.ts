@@ -1,0 +1,60 @@
+// Compares one family's filter table with the desired rules and names each difference.
+import type { Family } from '../../policy/address.ts';
+import type { Drift } from '../backend.ts';
+import { CHAIN_BLOCK, CHAIN_ENTRY, HOOK_CHAINS } from './names.ts';
+import type { IptablesRules } from './rules.ts';
+import { rulesOf, type SavedFilterTable } from './save-output.ts';
+
+const MAX_RULE_DRIFTS = 5;
+const OWN_CHAINS = [CHAIN_ENTRY, CHAIN_BLOCK];
+
+/** Every rule anywhere that jumps into the agent's entry chain. */
+export function jumpsToEntry(table: SavedFilterTable): string[] {
+  return table.rules
+    .filter((r) => r.text.endsWith(` -j ${CHAIN_ENTRY}`) && !OWN_CHAINS.includes(r.chain))
+    .map((r) => r.text);
+}
+
+export function diffFamily(
+  family: Family,
+  want: IptablesRules | null,
+  have: SavedFilterTable,
+): Drift[] {
+  const label = family === 'ipv4' ? 'iptables' : 'ip6tables';
+  if (!want) {
+    const leftovers = OWN_CHAINS.filter((c) => have.chains.includes(c));
+    const drift = leftovers.map((c) => `${label}: chain ${c} exists although the block is off`);
+    if (jumpsToEntry(have).length) drift.push(`${label}: a jump to ${CHAIN_ENTRY} remains`);
+    return drift;
+  }
+  const drift: Drift[] = [];
+  for (const [chain, rules] of want.chains) {
+    if (!have.chains.includes(chain)) {
+      drift.push(`${label}: chain ${chain} is missing`);
+      continue;
+    }
+    const found = rulesOf(have, chain).map((r) => r.text);
+    const count = Math.max(rules.length, found.length);
+    let reported = 0;
+    for (let i = 0; i < count && reported < MAX_RULE_DRIFTS; i++) {
+      const w = rules[i];
+      const h = found[i];
+      if (w === h) continue;
+      reported++;
+      if (h === undefined) drift.push(`${label}: ${chain} rule ${i + 1} is missing: "${w}"`);
+      else if (w === undefined)
+        drift.push(`${label}: ${chain} rule ${i + 1} is unexpected: "${h}"`);
+      else drift.push(`${label}: ${chain} rule ${i + 1} is "${h}", expected "${w}"`);
+    }
+  }
+  for (const hook of HOOK_CHAINS) {
+    const jump = want.jumps.get(hook)!;
+    const rules = rulesOf(have, hook).map((r) => r.text);
+    const jumps = rules.filter((r) => r === jump).length;
+    if (jumps === 0) drift.push(`${label}: ${hook} does not jump to ${CHAIN_ENTRY}`);
+    else if (rules[0] !== jump)
+      drift.push(`${label}: ${hook} jumps to ${CHAIN_ENTRY}, but not first`);
+    else if (jumps > 1) drift.push(`${label}: ${hook} jumps to ${CHAIN_ENTRY} ${jumps} times`);
+  }
+  return drift;
+}
