@@ -1,0 +1,56 @@
+// Command-line parsing: `op25b-agent <command> [--config FILE]`.
+import { DEFAULT_CONFIG_PATH } from '../config/agent-config.ts';
+import { InputError, quoteValue } from '../input-error.ts';
+
+export const COMMANDS = [
+  'apply',
+  'verify',
+  'remove',
+  'status',
+  'print',
+  'version',
+  'help',
+] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliArgs {
+  readonly command: Command;
+  readonly configPath: string;
+}
+
+export const USAGE = `usage: op25b-agent <command> [--config FILE]
+
+commands:
+  apply     make the kernel enforce the configured policy (and cut open port-25 flows)
+  verify    compare the kernel with the policy; exit 3 and list the drift if they differ
+  remove    delete every rule, chain, set and table the agent created, on every backend
+  status    print policy, backend, whether it is applied, and the kernel's counters (JSON)
+  print     print the rules that apply would load (dry run)
+  version   print the agent's version
+
+options:
+  --config FILE   UCI config file (default ${DEFAULT_CONFIG_PATH})
+
+exit codes: 0 ok, 1 failure, 2 bad input, 3 drift (verify)
+`;
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  let command: Command | undefined;
+  let configPath = DEFAULT_CONFIG_PATH;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--config' || arg.startsWith('--config=')) {
+      const value = arg === '--config' ? argv[++i] : arg.slice('--config='.length);
+      if (!value) throw new InputError('usage', '--config needs a file name');
+      configPath = value;
+    } else if (arg === '-h' || arg === '--help') command = 'help';
+    else if (arg.startsWith('-'))
+      throw new InputError('usage', `unknown option ${quoteValue(arg)}`);
+    else if (command !== undefined)
+      throw new InputError('usage', `unexpected argument ${quoteValue(arg)}`);
+    else if ((COMMANDS as readonly string[]).includes(arg)) command = arg as Command;
+    else throw new InputError('usage', `unknown command ${quoteValue(arg)}`);
+  }
+  if (command === undefined) throw new InputError('usage', 'missing command');
+  return { command, configPath };
+}

@@ -1,0 +1,57 @@
+// Entry point of the command line: parses arguments, loads the config, runs one command and
+// maps every failure to an exit code and one clear line on stderr.
+import { loadConfig } from '../config/load-config.ts';
+import { FirewallError } from '../firewall/backend.ts';
+import { InputError } from '../input-error.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { AGENT_VERSION } from '../version.ts';
+import { parseArgs, USAGE } from './args.ts';
+import {
+  applyCommand,
+  printCommand,
+  removeCommand,
+  statusCommand,
+  verifyCommand,
+} from './commands.ts';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
+
+async function dispatch(runtime: Runtime): Promise<number> {
+  const args = parseArgs(runtime.argv);
+  switch (args.command) {
+    case 'help':
+      runtime.writeStdout(USAGE);
+      return EXIT_OK;
+    case 'version':
+      runtime.writeStdout(`op25b-agent ${AGENT_VERSION} (${runtime.name})\n`);
+      return EXIT_OK;
+    case 'remove':
+      return removeCommand(runtime);
+  }
+  const config = loadConfig(runtime, args.configPath);
+  for (const warning of config.warnings) runtime.writeStderr(`op25b: warning: ${warning}\n`);
+  switch (args.command) {
+    case 'apply':
+      return applyCommand(runtime, config);
+    case 'verify':
+      return verifyCommand(runtime, config);
+    case 'status':
+      return statusCommand(runtime, config);
+    case 'print':
+      return printCommand(runtime, config);
+  }
+}
+
+export async function runCli(runtime: Runtime): Promise<number> {
+  try {
+    return await dispatch(runtime);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    runtime.writeStderr(`op25b: error: ${message.replace(/\n/g, ' ')}\n`);
+    if (error instanceof InputError) {
+      if (error.code === 'usage') runtime.writeStderr(USAGE);
+      return EXIT_BAD_INPUT;
+    }
+    if (!(error instanceof FirewallError)) runtime.writeStderr('op25b: (unexpected error)\n');
+    return EXIT_FAILURE;
+  }
+}
