@@ -66,7 +66,13 @@ export function spawnChild(argv: readonly string[], handlers: ChildHandlers): Ch
   const buffer = new ArrayBuffer(CHUNK * 4);
 
   const finish = (): void => {
-    if (notified || exitCode === undefined) return;
+    if (notified) return;
+    if (exitCode === undefined) {
+      // Output is done but the exit was not seen yet. Signal handlers do not keep QuickJS's
+      // event loop alive, so poll with a timer until the child is reaped.
+      if (openStreams === 0) pollExit(1);
+      return;
+    }
     if (openStreams > 0) {
       // Exited, but the pipes are still open (held by a grandchild): give them a moment.
       if (graceTimer === undefined)
@@ -79,6 +85,15 @@ export function spawnChild(argv: readonly string[], handlers: ChildHandlers): Ch
     notified = true;
     if (graceTimer !== undefined) os.clearTimeout(graceTimer);
     handlers.onExit?.(exitCode);
+  };
+
+  const pollExit = (ms: number): void => {
+    os.setTimeout(() => {
+      if (exitCode !== undefined) return;
+      const [done, status] = os.waitpid(pid, os.WNOHANG);
+      if (done === pid) children.get(pid)?.reap(status);
+      else pollExit(Math.min(ms * 2, 50));
+    }, ms);
   };
 
   const closed = new Set<number>();

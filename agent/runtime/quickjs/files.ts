@@ -8,7 +8,14 @@ function fail(what: string, path: string, errno: number): never {
 }
 
 export function readText(path: string): string | null {
-  return std.loadFile(path);
+  // Not std.loadFile: it sizes the file with ftell(), which reads /proc files as empty.
+  const file = std.open(path, 'r');
+  if (!file) return null;
+  try {
+    return file.readAsString();
+  } finally {
+    file.close();
+  }
 }
 
 let counter = 0;

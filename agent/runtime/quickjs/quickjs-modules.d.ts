@@ -41,6 +41,7 @@ declare module 'os' {
 declare module 'std' {
   export interface FILE {
     puts(text: string): void;
+    readAsString(maxSize?: number): string;
     write(buffer: ArrayBuffer, offset: number, length: number): number;
     flush(): void;
     close(): number;
