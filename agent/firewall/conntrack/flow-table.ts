@@ -10,11 +10,12 @@ export interface Flow {
   readonly destinationPort: number;
 }
 
-/** The original direction of each TCP flow in `conntrack -L` output. */
+/** The original direction of each TCP flow in `conntrack -L` or /proc/net/nf_conntrack text. */
 export function parseConntrackList(text: string): Flow[] {
   const flows: Flow[] = [];
   for (const line of text.split('\n')) {
-    if (!/^\s*tcp\s/.test(line)) continue;
+    // `tcp      6 431999 ESTABLISHED src=...`, in /proc prefixed with `ipv4     2 `.
+    if (!/^(?:ipv[46]\s+\d+\s+)?tcp\s+6\s/.test(line.trim())) continue;
     // The first src/dst/dport on a line belong to the original direction.
     const src = /\bsrc=(\S+)/.exec(line)?.[1];
     const dst = /\bdst=(\S+)/.exec(line)?.[1];
