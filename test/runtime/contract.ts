@@ -15,11 +15,20 @@ export async function observeRuntime(runtime: Runtime, scratchDir: string): Prom
   const o: Observations = {};
 
   const basic = await runtime.run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
-  o.basic = { code: basic.code, stdout: basic.stdout, stderr: basic.stderr, timedOut: basic.timedOut };
+  o.basic = {
+    code: basic.code,
+    stdout: basic.stdout,
+    stderr: basic.stderr,
+    timedOut: basic.timedOut,
+  };
 
   const big = MULTIBYTE.repeat(20000); // ~300 KB, more than a pipe buffer each way
   const echoed = await runtime.run(['cat'], { stdin: big });
-  o.stdinRoundTrip = { code: echoed.code, same: echoed.stdout === big, length: echoed.stdout.length };
+  o.stdinRoundTrip = {
+    code: echoed.code,
+    same: echoed.stdout === big,
+    length: echoed.stdout.length,
+  };
 
   const missing = await runtime.run(['op25b-no-such-program']);
   o.missingProgram = { code: missing.code };

@@ -39,7 +39,13 @@ test('version prints the package version and the runtime', async () => {
 });
 
 test('no command, unknown command or option: exit 2 with usage', async () => {
-  for (const args of [[], ['bogus'], ['apply', '--frobnicate'], ['apply', 'extra'], ['status', '--config']]) {
+  for (const args of [
+    [],
+    ['bogus'],
+    ['apply', '--frobnicate'],
+    ['apply', 'extra'],
+    ['status', '--config'],
+  ]) {
     const out = await agent(args);
     assert.is(out.code, 2, args.join(' '));
     assert.match(out.stderr, /^op25b: error: .+\nusage: op25b-agent/);
