@@ -1,7 +1,7 @@
 // `Runtime.run` on top of `Runtime.spawn`, shared by both runtimes so that exit codes, timeouts
 // and output capture behave the same on the router and in tests.
 import type { ChildHandlers, ChildProcess, RunOptions, RunResult, Timer } from './runtime.ts';
-import { concatBytes, decodeUtf8 } from './utf8.ts';
+import { concatBytes, decodeUtf8 } from '../encoding/utf8.ts';
 
 export const DEFAULT_RUN_TIMEOUT_MS = 30_000;
 

@@ -2,7 +2,7 @@
 // and reaping driven by SIGCHLD (QuickJS has no child-exit callback of its own).
 import * as os from 'os';
 import type { ChildHandlers, ChildProcess } from '../runtime.ts';
-import { encodeUtf8 } from '../utf8.ts';
+import { encodeUtf8 } from '../../encoding/utf8.ts';
 
 const SIGPIPE = 13;
 const SIGCHLD = 17;
