@@ -56,8 +56,9 @@ function tokenize(line: string, fail: (why: string) => never): string[] {
         if (i + 1 >= line.length) fail('backslash at end of line');
         word += line[i + 1]!;
         i += 2;
-      } else if (ch === '#' && word === '') {
-        break;
+      } else if (ch === '#') {
+        // uci reads an unquoted '#' as the start of a comment, even inside a word.
+        i = line.length;
       } else {
         word += ch;
         i++;
@@ -115,11 +116,12 @@ export function parseUci(text: string, source = 'config'): UciPackage {
         if (rest.length > 0) fail('too many words');
         const previous = section!.options.get(first!);
         if (keyword === 'option') section!.options.set(first!, { kind: 'option', value: second! });
-        else
-          section!.options.set(first!, {
-            kind: 'list',
-            values: previous?.kind === 'list' ? [...previous.values, second!] : [second!],
-          });
+        else {
+          // As uci_add_list(): a single value already there becomes the list's first entry.
+          const earlier =
+            previous?.kind === 'list' ? previous.values : previous ? [previous.value] : [];
+          section!.options.set(first!, { kind: 'list', values: [...earlier, second!] });
+        }
         break;
       }
       default:
@@ -139,7 +141,8 @@ export function findSection(pkg: UciPackage, type: string, name: string): UciSec
 
 export function optionValue(section: UciSection | undefined, key: string): string | undefined {
   const value = section?.options.get(key);
-  if (!value) return undefined;
+  // uci deletes an option set to '' (`uci set x.y.z=''`); read it as absent.
+  if (!value || (value.kind === 'option' && value.value === '')) return undefined;
   if (value.kind === 'list')
     throw new InputError('invalid_config', `option ${key} must be a single value, not a list`);
   return value.value;

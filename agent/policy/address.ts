@@ -86,7 +86,7 @@ function parseAddressBytes(text: string): { family: Family; bytes: number[] } | 
 }
 
 /** Parses "203.0.113.25", "198.51.100.0/24", "2001:db8::25" or "2001:db8::/32". */
-export function parsePrefix(text: string): Prefix {
+export function parsePrefix(text: unknown): Prefix {
   const invalid = (why: string): InputError =>
     new InputError('invalid_address', `invalid address ${quoteValue(text)}: ${why}`);
   if (typeof text !== 'string' || text.length === 0 || text.length > 64)
@@ -95,6 +95,10 @@ export function parsePrefix(text: string): Prefix {
   const addressText = slash < 0 ? text : text.slice(0, slash);
   const parsed = parseAddressBytes(addressText);
   if (!parsed) throw invalid('expected an IPv4 or IPv6 address or CIDR prefix');
+  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses: IPv4 traffic never
+  // carries them, and the firewall tools print them in dotted forms of their own.
+  if (parsed.family === 'ipv6' && embedsIpv4(parsed.bytes))
+    throw invalid('an IPv4 address embedded in IPv6; write it in IPv4 form');
   const maxLength = parsed.bytes.length * 8;
   let length = maxLength;
   if (slash >= 0) {
@@ -116,6 +120,16 @@ function networkOf(parsed: { family: Family; bytes: number[] }, length: number):
     return b & (0xff << (8 - keep)) & 0xff;
   });
   return `${formatBytes(parsed.family, bytes)}/${length}`;
+}
+
+function embedsIpv4(bytes: readonly number[]): boolean {
+  if (bytes.slice(0, 10).some((b) => b !== 0)) return false;
+  const marker = (bytes[10]! << 8) | bytes[11]!;
+  const v4 = bytes.slice(12);
+  if (marker === 0xffff) return true;
+  if (marker !== 0) return false;
+  // ::a.b.c.d, but not :: and ::1
+  return v4[0]! + v4[1]! + v4[2]! > 0 || v4[3]! > 1;
 }
 
 /** Canonical text: a bare address for a single host, "address/length" otherwise. */

@@ -1,7 +1,7 @@
 // Strict validation of policy fields, whatever their source (UCI config now, MQTT later).
 // Each error names the value; the first error aborts, so nothing half-valid is ever applied.
 import { InputError, quoteValue } from '../input-error.ts';
-import { minimalPrefixes, parsePrefix, type Family } from './address.ts';
+import { minimalPrefixes, parsePrefix, type Family, type Prefix } from './address.ts';
 import { ALL_FAMILIES, DEFAULT_PORTS, type Action, type Policy } from './policy.ts';
 
 /** Policy fields as text or JSON scalars, before validation. Missing fields take defaults. */
@@ -74,20 +74,34 @@ function parseList<T>(values: readonly unknown[], field: string, parse: (v: unkn
   return values.map(parse);
 }
 
+/** A relay: any address or prefix but one that would let every destination through. */
+export function parseRelay(value: unknown): Prefix {
+  const prefix = parsePrefix(value);
+  if (prefix.length === 0)
+    throw new InputError(
+      'invalid_address',
+      `invalid address ${quoteValue(value)}: a /0 allow entry would turn the block off`,
+    );
+  return prefix;
+}
+
 function sortedUnique<T>(values: readonly T[], compare: (a: T, b: T) => number): T[] {
   return [...values].sort(compare).filter((v, i, all) => i === 0 || compare(all[i - 1]!, v) !== 0);
 }
 
 export function parsePolicy(raw: RawPolicy): Policy {
-  const families = raw.families?.length
-    ? parseList(raw.families, 'family', parseFamily)
-    : ALL_FAMILIES;
-  const ports = raw.ports?.length ? parseList(raw.ports, 'port', parsePort) : DEFAULT_PORTS;
+  // Defaults stand in only for a missing or empty list; anything else must parse as a list.
+  const isUnset = (v: readonly unknown[] | undefined): boolean =>
+    v === undefined || (Array.isArray(v) && v.length === 0);
+  const families = isUnset(raw.families)
+    ? ALL_FAMILIES
+    : parseList(raw.families!, 'family', parseFamily);
+  const ports = isUnset(raw.ports) ? DEFAULT_PORTS : parseList(raw.ports!, 'port', parsePort);
   return {
     enabled: raw.enabled === undefined ? true : parseBoolean(raw.enabled, 'enabled'),
     action: raw.action === undefined ? 'drop' : parseAction(raw.action),
     ports: sortedUnique(ports, (a, b) => a - b),
-    allow: minimalPrefixes(parseList(raw.allow ?? [], 'allow', (v) => parsePrefix(v as string))),
+    allow: minimalPrefixes(parseList(raw.allow ?? [], 'allow', parseRelay)),
     wanDevices: sortedUnique(
       parseList(raw.wanDevices ?? [], 'wan_device', parseDeviceName),
       (a, b) => (a < b ? -1 : a > b ? 1 : 0),

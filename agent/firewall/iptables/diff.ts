@@ -8,10 +8,11 @@ import { rulesOf, type SavedFilterTable } from './save-output.ts';
 const MAX_RULE_DRIFTS = 5;
 const OWN_CHAINS = [CHAIN_ENTRY, CHAIN_BLOCK];
 
-/** Every rule anywhere that jumps into the agent's entry chain. */
-export function jumpsToEntry(table: SavedFilterTable): string[] {
+/** Every rule outside the agent's chains that jumps or goes to one of them. */
+export function referencesToOwnChains(table: SavedFilterTable): string[] {
+  const target = new RegExp(` -[jg] (${OWN_CHAINS.join('|')})( |$)`);
   return table.rules
-    .filter((r) => r.text.endsWith(` -j ${CHAIN_ENTRY}`) && !OWN_CHAINS.includes(r.chain))
+    .filter((r) => !OWN_CHAINS.includes(r.chain) && target.test(r.text))
     .map((r) => r.text);
 }
 
@@ -24,7 +25,8 @@ export function diffFamily(
   if (!want) {
     const leftovers = OWN_CHAINS.filter((c) => have.chains.includes(c));
     const drift = leftovers.map((c) => `${label}: chain ${c} exists although the block is off`);
-    if (jumpsToEntry(have).length) drift.push(`${label}: a jump to ${CHAIN_ENTRY} remains`);
+    if (referencesToOwnChains(have).length)
+      drift.push(`${label}: a jump to ${CHAIN_ENTRY} remains`);
     return drift;
   }
   const drift: Drift[] = [];

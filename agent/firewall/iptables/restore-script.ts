@@ -3,7 +3,7 @@
 // that family or the whole new one.
 import { CHAIN_BLOCK, CHAIN_ENTRY, HOOK_CHAINS } from './names.ts';
 import type { IptablesRules } from './rules.ts';
-import { jumpsToEntry } from './diff.ts';
+import { referencesToOwnChains } from './diff.ts';
 import { rulesOf, type SavedFilterTable } from './save-output.ts';
 
 /** `-A CHAIN spec` -> `-D CHAIN spec`: deletes exactly the rule that was listed. */
@@ -30,9 +30,9 @@ export function applyScript(want: IptablesRules, have: SavedFilterTable): string
   return lines.join('\n');
 }
 
-/** Removes the agent's chains and every jump into them; null when there is nothing to remove. */
+/** Removes the agent's chains and every rule that leads into them; null when none are there. */
 export function removeScript(have: SavedFilterTable): string | null {
-  const jumps = jumpsToEntry(have);
+  const jumps = referencesToOwnChains(have);
   const chains = [CHAIN_ENTRY, CHAIN_BLOCK].filter((c) => have.chains.includes(c));
   if (jumps.length === 0 && chains.length === 0) return null;
   return [
