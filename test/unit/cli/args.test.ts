@@ -1,0 +1,67 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { COMMANDS, parseArgs, USAGE } from '../../../agent/cli/args.ts';
+import { inputError } from '../helpers.ts';
+
+test('every command, with the default config path', () => {
+  assert.equal(COMMANDS, ['apply', 'verify', 'remove', 'status', 'print', 'version', 'help']);
+  for (const command of COMMANDS)
+    assert.equal(parseArgs([command]), { command, configPath: '/etc/config/op25b' });
+});
+
+test('--config FILE and --config=FILE, before or after the command', () => {
+  assert.equal(parseArgs(['apply', '--config', '/tmp/op25b']), {
+    command: 'apply',
+    configPath: '/tmp/op25b',
+  });
+  assert.equal(parseArgs(['--config', '/tmp/a b', 'verify']), {
+    command: 'verify',
+    configPath: '/tmp/a b',
+  });
+  assert.equal(parseArgs(['status', '--config=/etc/config/other']), {
+    command: 'status',
+    configPath: '/etc/config/other',
+  });
+  assert.equal(parseArgs(['--config=x=y', 'print']), { command: 'print', configPath: 'x=y' });
+});
+
+test('the last --config wins', () => {
+  assert.equal(parseArgs(['apply', '--config', 'one', '--config=two']).configPath, 'two');
+});
+
+test('-h and --help mean help', () => {
+  assert.is(parseArgs(['-h']).command, 'help');
+  assert.is(parseArgs(['--help']).command, 'help');
+  assert.is(parseArgs(['apply', '--help']).command, 'help');
+});
+
+const usageErrors: [string[], string][] = [
+  [[], 'missing command'],
+  [['--config', 'x'], 'missing command'],
+  [['start'], 'unknown command "start"'],
+  [['APPLY'], 'unknown command "APPLY"'],
+  [['apply', 'verify'], 'unexpected argument "verify"'],
+  [['apply', 'now'], 'unexpected argument "now"'],
+  [['apply', '--force'], 'unknown option "--force"'],
+  [['-v'], 'unknown option "-v"'],
+  [['apply', '--config'], '--config needs a file name'],
+  [['apply', '--config='], '--config needs a file name'],
+  [['apply', '--config', ''], '--config needs a file name'],
+  [['apply', '--configfile=x'], 'unknown option "--configfile=x"'],
+];
+for (const [argv, message] of usageErrors) {
+  test(`usage error for ${JSON.stringify(argv)}`, () => {
+    const error = inputError(() => parseArgs(argv));
+    assert.is(error.code, 'usage');
+    assert.is(error.message, message);
+  });
+}
+
+test('USAGE names every command but help, and the option', () => {
+  for (const command of COMMANDS.filter((c) => c !== 'help'))
+    assert.match(USAGE, new RegExp(`\\n  ${command} `));
+  assert.match(USAGE, /--config FILE/);
+  assert.match(USAGE, /\/etc\/config\/op25b/);
+});
+
+test.run();
