@@ -1,0 +1,5 @@
+// The integration suite against the iptables-legacy backend (see backend-suite.ts).
+import { BACKENDS } from '../testbed/index.ts';
+import { backendSuite } from './backend-suite.ts';
+
+backendSuite(BACKENDS.iptablesLegacy);
