@@ -11,8 +11,32 @@ function delay(runtime: Runtime, ms: number): Promise<void> {
   return new Promise((resolve) => runtime.setTimeout(resolve, ms));
 }
 
-export async function observeRuntime(runtime: Runtime, scratchDir: string): Promise<Observations> {
+export async function observeRuntime(
+  runtime: Runtime,
+  scratchDir: string,
+  collectGarbage: () => void = () => {},
+): Promise<Observations> {
   const o: Observations = {};
+
+  // Timers whose handle is reachable only through their own callback must survive a garbage
+  // collection while pending (QuickJS 2021-03-27 frees such callbacks unless they are rooted).
+  o.timerCycles = await new Promise((resolve) => {
+    let fired = 0;
+    const total = 50;
+    for (let i = 0; i < total; i++) {
+      const state: { timer?: unknown; n: number } = { n: i };
+      state.timer = runtime.setTimeout(
+        () => {
+          fired += state.n >= 0 ? 1 : 0;
+          if (fired === total) resolve({ fired });
+        },
+        5 + (i % 10),
+      );
+    }
+    collectGarbage();
+    runtime.setTimeout(collectGarbage, 2);
+    runtime.setTimeout(() => resolve({ fired }), 500);
+  });
 
   const basic = await runtime.run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
   o.basic = {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Observations } from './contract.ts';
 
 export function assertContract(o: Observations, scratchDir: string): void {
+  assert.equal(o.timerCycles, { fired: 50 });
   assert.equal(o.basic, { code: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false });
   assert.equal(o.stdinRoundTrip, { code: 0, same: true, length: 'Grüße ✉ 𝄞 '.length * 20000 });
   assert.equal(o.missingProgram, { code: 127 });

@@ -3,6 +3,7 @@
 import * as os from 'os';
 import type { ChildHandlers, ChildProcess } from '../runtime.ts';
 import { encodeUtf8 } from '../../encoding/utf8.ts';
+import { clearRootedTimeout, setRootedTimeout } from './timers.ts';
 
 const SIGPIPE = 13;
 const SIGCHLD = 17;
@@ -76,19 +77,19 @@ export function spawnChild(argv: readonly string[], handlers: ChildHandlers): Ch
     if (openStreams > 0) {
       // Exited, but the pipes are still open (held by a grandchild): give them a moment.
       if (graceTimer === undefined)
-        graceTimer = os.setTimeout(() => {
+        graceTimer = setRootedTimeout(() => {
           closeReader(outRead);
           closeReader(errRead);
         }, EOF_GRACE_MS);
       return;
     }
     notified = true;
-    if (graceTimer !== undefined) os.clearTimeout(graceTimer);
+    if (graceTimer !== undefined) clearRootedTimeout(graceTimer);
     handlers.onExit?.(exitCode);
   };
 
   const pollExit = (ms: number): void => {
-    os.setTimeout(() => {
+    setRootedTimeout(() => {
       if (exitCode !== undefined) return;
       const [done, status] = os.waitpid(pid, os.WNOHANG);
       if (done === pid) children.get(pid)?.reap(status);

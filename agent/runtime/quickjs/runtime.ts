@@ -5,6 +5,7 @@ import { runToCompletion } from '../run-to-completion.ts';
 import type { Runtime, SignalName, Timer } from '../runtime.ts';
 import { spawnChild } from './child-process.ts';
 import { findExecutable, makeDirectory, readText, removeFile, writeTextAtomic } from './files.ts';
+import { clearRootedTimeout, setRootedTimeout } from './timers.ts';
 
 // os.SIGHUP is missing from every QuickJS build; the numbers are Linux's.
 const SIGNALS: Record<SignalName, number> = { HUP: 1, INT: 2, TERM: 15 };
@@ -13,8 +14,8 @@ const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function createQuickJsRuntime(): Runtime {
   const setTimer = (callback: () => void, ms: number): Timer =>
-    os.setTimeout(callback, ms) as unknown as Timer;
-  const clearTimer = (timer: Timer): void => os.clearTimeout(timer as unknown as os.TimerHandle);
+    setRootedTimeout(callback, ms) as unknown as Timer;
+  const clearTimer = (timer: Timer): void => clearRootedTimeout(timer as unknown as os.TimerHandle);
   const runtime: Runtime = {
     name: 'quickjs',
     argv: scriptArgs.slice(1),
