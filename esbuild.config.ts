@@ -1,6 +1,7 @@
 // Bundles the agent into one ES module for QuickJS: dist/op25b-agent.js.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { qjsEsbuildOptions } from './build/esbuild-qjs-options.ts';
 
 const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
@@ -9,13 +10,14 @@ const { version } = JSON.parse(
 };
 
 await build({
+  // npm packages (MQTT.js and its dependencies) resolved and shimmed for QuickJS.
+  ...qjsEsbuildOptions,
   entryPoints: ['agent/main.ts'],
   outfile: 'dist/op25b-agent.js',
   bundle: true,
   format: 'esm',
   // QuickJS 2021-03-27 runs ES2020; newer syntax is lowered.
   target: 'es2020',
-  platform: 'neutral',
   // QuickJS's built-in modules.
   external: ['os', 'std'],
   minify: true,

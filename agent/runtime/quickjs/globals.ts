@@ -4,8 +4,9 @@
 // Each one is installed only where it is missing, so on a QuickJS that has it this is a no-op.
 // Node never loads this file (it imports `os` and `std`).
 import { Buffer } from 'buffer';
-import * as os from 'os';
+import type * as os from 'os';
 import * as std from 'std';
+import { clearRootedTimeout, setRootedTimeout } from './timers.ts';
 
 type Callback = (...args: unknown[]) => void;
 
@@ -49,14 +50,20 @@ function startTimer(
   const delay = Number(ms);
   const interval = delay >= 1 && delay <= 0x7fffffff ? delay : 1; // what Node does
   let pending: os.TimerHandle | undefined;
+  // Rooted timers: see timers.ts for the QuickJS bug this avoids.
+  const arm = (): void => {
+    pending = setRootedTimeout(fire, interval);
+  };
   const fire = (): void => {
-    pending = repeat ? os.setTimeout(fire, interval) : undefined;
+    pending = undefined;
+    if (repeat) arm();
     callback(...args);
   };
-  pending = os.setTimeout(fire, interval);
+  arm();
   const handle: TimerHandle = {
     cancel: () => {
-      if (pending !== undefined) os.clearTimeout(pending);
+      if (pending === undefined) return;
+      clearRootedTimeout(pending);
       pending = undefined;
     },
     ref: () => handle,
@@ -83,8 +90,8 @@ install(global, 'clearTimeout', clearTimer);
 install(global, 'clearInterval', clearTimer);
 
 // process: MQTT.js reads `process?.nextTick` when it loads (an undeclared `process` is a
-// ReferenceError even behind `?.`); readable-stream and mqtt-packet call process.nextTick;
-// readable-stream reads process.env and process.stdout/stderr (compared, never used).
+// ReferenceError even behind `?.`); readable-stream (via build/qjs-shims/process.cjs), MQTT.js
+// and mqtt-packet call process.nextTick; lru-cache reads process.env.
 function nextTick(callback: Callback, ...args: unknown[]): void {
   queueMicrotask(() => callback(...args));
 }
