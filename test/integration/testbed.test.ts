@@ -231,7 +231,7 @@ function runChild(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode], {
       env: CHILD_ENV,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     let namespaces: string[] = [];
@@ -249,6 +249,7 @@ function runChild(
         pids = info.pids;
         for (const name of namespaces) assert.ok(namespaceExists(name), `${name} was not created`);
         if (signal) child.kill(signal);
+        else child.stdin.write('go\n');
       }
     });
     child.on('exit', async (code) => {
