@@ -22,5 +22,22 @@ export const qjsEsbuildOptions = {
     process: shim('process.cjs'),
     // Required by readable-stream at load time; the package's browser build needs a browser.
     'abort-controller': shim('abort-controller.cjs'),
+    // Used only for MQTT 5 topic aliases, which the agent never turns on: a 30-line stand-in.
+    'lru-cache': shim('lru-cache.cjs'),
+    // The stream classes without the root module's operators, compose, pipeline and promises.
+    'readable-stream': shim('readable-stream.cjs'),
   },
+  plugins: [
+    {
+      // MQTT.js reads its own package.json for the version alone; bundle only that.
+      name: 'mqtt-package-version',
+      setup(build) {
+        build.onLoad({ filter: /[\\/]node_modules[\\/]mqtt[\\/]package\.json$/ }, async (args) => {
+          const { readFile } = await import('node:fs/promises');
+          const { version } = JSON.parse(await readFile(args.path, 'utf8')) as { version: string };
+          return { contents: JSON.stringify({ version }), loader: 'json' };
+        });
+      },
+    },
+  ],
 } satisfies BuildOptions;
