@@ -2,6 +2,12 @@
 import { InputError, quoteValue } from '../input-error.ts';
 import { parsePolicy } from '../policy/parse-policy.ts';
 import type { Policy } from '../policy/policy.ts';
+import {
+  agentSettingsFromUci,
+  mqttSettingsFromUci,
+  type AgentSettings,
+  type MqttSettings,
+} from './daemon-settings.ts';
 import { findSection, listValues, optionValue, type UciPackage } from './uci-parse.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/config/op25b';
@@ -16,8 +22,12 @@ export interface FirewallSettings {
 }
 
 export interface AgentConfig {
+  /** The policy from the config file: what is enforced until the ISP sends a desired state. */
   readonly policy: Policy;
   readonly firewall: FirewallSettings;
+  readonly agent: AgentSettings;
+  /** null: no broker configured, the agent enforces offline. */
+  readonly mqtt: MqttSettings | null;
   /** Things worth a log line that do not stop the agent (unknown options, say). */
   readonly warnings: readonly string[];
 }
@@ -68,5 +78,13 @@ export function configFromUci(pkg: UciPackage): AgentConfig {
       'iptables_variant',
     ),
   };
-  return { policy, firewall, warnings };
+  const agent = agentSettingsFromUci(pkg);
+  const mqtt = mqttSettingsFromUci(pkg);
+  return {
+    policy,
+    firewall,
+    agent: agent.settings,
+    mqtt: mqtt.settings,
+    warnings: [...warnings, ...agent.warnings, ...mqtt.warnings],
+  };
 }

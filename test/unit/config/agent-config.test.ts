@@ -129,11 +129,22 @@ test('unknown options give a warning each and are otherwise ignored', () => {
   assert.equal(result.policy.wanDevices, []);
 });
 
-test('options of other sections give no warnings', () => {
+test('known options of the agent and mqtt sections give no warnings; unknown ones do', () => {
   const result = config(
-    ["config policy 'policy'", "config mqtt 'mqtt'", "\toption broker 'x'"].join('\n'),
+    [
+      "config policy 'policy'",
+      "config agent 'agent'",
+      "\toption device_id 'cpe-0001'",
+      "\toption colour 'blue'",
+      "config mqtt 'mqtt'",
+      "\toption broker 'mqtts://broker.example:8883'",
+      "\toption ca_file '/etc/op25b/ca.pem'",
+    ].join('\n'),
   );
-  assert.equal(result.warnings, []);
+  assert.equal(result.warnings, ['unknown option agent.colour ignored']);
+  assert.is(result.agent.deviceId, 'cpe-0001');
+  assert.is(result.mqtt?.broker, 'mqtts://broker.example:8883');
+  assert.is(result.mqtt?.caFile, '/etc/op25b/ca.pem');
 });
 
 for (const backend of ['auto', 'nftables', 'iptables'] as const) {

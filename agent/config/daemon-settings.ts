@@ -1,0 +1,126 @@
+// The `agent` and `mqtt` sections: what the daemon (`run`) needs beyond the policy.
+import { InputError } from '../input-error.ts';
+import { parseBrokerUrl } from '../mqtt/broker-url.ts';
+import { DEFAULT_TOPIC_PREFIX } from '../remote/topics.ts';
+import { ABSOLUTE_PATH, SectionReader } from './section-reader.ts';
+import { findSection, type UciPackage } from './uci-parse.ts';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export interface AgentSettings {
+  /** Set in config, or null: derived from the router (device/device-id.ts). */
+  readonly deviceId: string | null;
+  /** The network device whose MAC address names the router when device_id is not set. */
+  readonly deviceIdDevice: string;
+  readonly verifyKeyFile: string | null;
+  /** Persistent (flash): the last desired state. Written only when it changes. */
+  readonly stateDir: string;
+  /** Runtime files (tmpfs): pid, live status. */
+  readonly runDir: string;
+  /** Seconds between status reports, besides the ones sent on change. */
+  readonly reportIntervalS: number;
+  /** Seconds between checks of the kernel rules; 0 picks by backend (30 nftables, 5 iptables). */
+  readonly verifyIntervalS: number;
+  readonly logLevel: LogLevel;
+}
+
+export interface MqttSettings {
+  readonly broker: string;
+  readonly protocolVersion: 4 | 5;
+  readonly username: string | null;
+  readonly passwordFile: string | null;
+  readonly caFile: string | null;
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+  readonly keepaliveS: number;
+  readonly topicPrefix: string;
+  /** Reconnect backoff: full jitter between 0 and min(max, min * 2^attempt) seconds. */
+  readonly reconnectMinS: number;
+  readonly reconnectMaxS: number;
+  /** The first connection waits a random 0..startup_delay seconds (herd of routers at boot). */
+  readonly startupDelayS: number;
+}
+
+const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const DEVICE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+// Topic levels without wildcards, no leading or trailing slash.
+const TOPIC_PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+const USERNAME = /^[\x21-\x7e]{1,128}$/;
+
+export const AGENT_OPTIONS = [
+  'device_id',
+  'device_id_device',
+  'verify_key_file',
+  'state_dir',
+  'run_dir',
+  'report_interval',
+  'verify_interval',
+  'log_level',
+];
+export const MQTT_OPTIONS = [
+  'broker',
+  'protocol',
+  'username',
+  'password_file',
+  'ca_file',
+  'cert_file',
+  'key_file',
+  'keepalive',
+  'topic_prefix',
+  'reconnect_min',
+  'reconnect_max',
+  'startup_delay',
+];
+
+export function agentSettingsFromUci(pkg: UciPackage): {
+  settings: AgentSettings;
+  warnings: string[];
+} {
+  const read = new SectionReader(findSection(pkg, 'agent', 'agent'), 'agent', AGENT_OPTIONS);
+  const settings: AgentSettings = {
+    deviceId: read.optionalString('device_id', DEVICE_ID),
+    deviceIdDevice: read.string('device_id_device', 'eth0', DEVICE),
+    verifyKeyFile: read.optionalString('verify_key_file', ABSOLUTE_PATH),
+    stateDir: read.string('state_dir', '/etc/op25b', ABSOLUTE_PATH),
+    runDir: read.string('run_dir', '/var/run/op25b', ABSOLUTE_PATH),
+    reportIntervalS: read.integer('report_interval', 300, 10, 86400),
+    verifyIntervalS: read.integer('verify_interval', 0, 0, 3600),
+    logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
+  };
+  return { settings, warnings: read.unknownOptions() };
+}
+
+/** The mqtt section, or null when there is no broker (the agent then enforces offline). */
+export function mqttSettingsFromUci(pkg: UciPackage): {
+  settings: MqttSettings | null;
+  warnings: string[];
+} {
+  const section = findSection(pkg, 'mqtt', 'mqtt');
+  const read = new SectionReader(section, 'mqtt', MQTT_OPTIONS);
+  const broker = read.optionalString('broker');
+  if (broker === null) return { settings: null, warnings: read.unknownOptions() };
+  // Fail now, with the value named, not at the first connection.
+  const url = parseBrokerUrl(broker);
+  const protocol = read.oneOf('protocol', ['5', '3.1.1'] as const);
+  const reconnectMinS = read.integer('reconnect_min', 1, 1, 3600);
+  const settings: MqttSettings = {
+    broker,
+    protocolVersion: protocol === '5' ? 5 : 4,
+    username: read.optionalString('username', USERNAME),
+    passwordFile: read.optionalString('password_file', ABSOLUTE_PATH),
+    caFile: read.optionalString('ca_file', ABSOLUTE_PATH),
+    certFile: read.optionalString('cert_file', ABSOLUTE_PATH),
+    keyFile: read.optionalString('key_file', ABSOLUTE_PATH),
+    keepaliveS: read.integer('keepalive', 60, 5, 3600),
+    topicPrefix: read.string('topic_prefix', DEFAULT_TOPIC_PREFIX, TOPIC_PREFIX),
+    reconnectMinS,
+    reconnectMaxS: read.integer('reconnect_max', 300, reconnectMinS, 86400),
+    startupDelayS: read.integer('startup_delay', 30, 0, 3600),
+  };
+  if (url.tls && !settings.caFile)
+    throw new InputError('invalid_ca_file', 'mqtt.ca_file is required for an mqtts:// broker');
+  if ((settings.certFile === null) !== (settings.keyFile === null))
+    throw new InputError('invalid_cert_file', 'mqtt.cert_file and mqtt.key_file go together');
+  return { settings, warnings: read.unknownOptions() };
+}
