@@ -1,0 +1,60 @@
+// One-shot requests from the ISP on `<prefix>/<id>/cmd`.
+import { InputError } from '../input-error.ts';
+import { readClaims, rejectUnknownFields, type ClaimsContext } from './claims.ts';
+
+export const COMMAND_OPS = ['report', 'verify', 'reapply'] as const;
+export type CommandOp = (typeof COMMAND_OPS)[number];
+
+export interface Command {
+  readonly id: string;
+  readonly op: CommandOp;
+  /** Seconds since the epoch; signed commands always carry one. */
+  readonly expiresAt: number | null;
+}
+
+// A signed command may live at most this long: the replay cache only has to span this window.
+export const MAX_COMMAND_LIFETIME_S = 3600;
+const ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function parseCommandMessage(
+  payload: string,
+  byteLength: number,
+  context: ClaimsContext,
+): Command {
+  const claims = readClaims(payload, byteLength, context);
+  rejectUnknownFields(claims.body, ['id', 'op']);
+  const { id, op } = claims.body;
+  if (typeof id !== 'string' || !ID.test(id))
+    throw new InputError('invalid_id', 'id must be 1..64 characters of A-Z a-z 0-9 . _ : -');
+  if (!(COMMAND_OPS as readonly unknown[]).includes(op))
+    throw new InputError(
+      'unknown_op',
+      `unknown op ${JSON.stringify(op)}: expected ${COMMAND_OPS.join(', ')}`,
+    );
+  if (claims.expiresAt !== null && claims.expiresAt - context.now > MAX_COMMAND_LIFETIME_S)
+    throw new InputError('expiry_too_far', `exp may be at most ${MAX_COMMAND_LIFETIME_S} s ahead`);
+  return { id, op: op as CommandOp, expiresAt: claims.expiresAt };
+}
+
+/** The id of a command that failed validation, when it can be read, for the reply. */
+export function commandIdHint(payload: string): string | null {
+  try {
+    const parsed = JSON.parse(payload) as { id?: unknown };
+    return typeof parsed.id === 'string' && ID.test(parsed.id) ? parsed.id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers command ids until they expire, so a captured signed command cannot be replayed. */
+export class SeenCommands {
+  private readonly seen = new Map<string, number>();
+
+  /** False when this id was already seen and has not expired; records it otherwise. */
+  admit(command: Command, now: number): boolean {
+    for (const [id, expiry] of this.seen) if (expiry <= now) this.seen.delete(id);
+    if (this.seen.has(command.id)) return false;
+    this.seen.set(command.id, command.expiresAt ?? now + MAX_COMMAND_LIFETIME_S);
+    return true;
+  }
+}

@@ -1,0 +1,69 @@
+// The ISP's desired state for one router: validated here, before anything is stored or applied.
+import { formatPrefix, parsePrefix } from '../policy/address.ts';
+import { parseAction, parsePort } from '../policy/parse-policy.ts';
+import type { Action } from '../policy/policy.ts';
+import { InputError } from '../input-error.ts';
+import { readClaims, rejectUnknownFields, type ClaimsContext } from './claims.ts';
+
+export interface DesiredState {
+  /** Monotonic: a state is applied only when its version is newer than the last applied one. */
+  readonly version: number;
+  readonly enabled: boolean;
+  readonly action?: Action;
+  /** Canonical prefixes of the ISP's relays, replacing the config's allow-list when present. */
+  readonly allow?: readonly string[];
+  readonly ports?: readonly number[];
+}
+
+const FIELDS = ['version', 'enabled', 'action', 'allow', 'ports'];
+const MAX_ENTRIES = 256;
+
+function list<T>(value: unknown, field: string, parse: (v: unknown) => T): T[] {
+  if (!Array.isArray(value)) throw new InputError('invalid_list', `${field} must be a list`);
+  if (value.length > MAX_ENTRIES)
+    throw new InputError('list_too_long', `${field} has more than ${MAX_ENTRIES} entries`);
+  return value.map(parse);
+}
+
+/** Validates the fields of a desired state (from a message, or from the copy on flash). */
+export function desiredFromObject(body: Readonly<Record<string, unknown>>): DesiredState {
+  rejectUnknownFields(body, FIELDS);
+  const { version, enabled, action, allow, ports } = body;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0)
+    throw new InputError(
+      'invalid_version',
+      `version must be a non-negative integer, got ${JSON.stringify(version)}`,
+    );
+  if (typeof enabled !== 'boolean')
+    throw new InputError(
+      'invalid_enabled',
+      `enabled must be true or false, got ${JSON.stringify(enabled)}`,
+    );
+  return {
+    version,
+    enabled,
+    ...(action === undefined ? {} : { action: parseAction(action) }),
+    ...(allow === undefined
+      ? {}
+      : { allow: list(allow, 'allow', (v) => formatPrefix(parsePrefix(v as string))) }),
+    ...(ports === undefined ? {} : { ports: list(ports, 'ports', parsePort) }),
+  };
+}
+
+export function parseDesiredMessage(
+  payload: string,
+  byteLength: number,
+  context: ClaimsContext,
+): DesiredState {
+  return desiredFromObject(readClaims(payload, byteLength, context).body);
+}
+
+/** The version of a payload that failed validation, when it can be read, for the reply. */
+export function versionHint(payload: string): number | null {
+  try {
+    const parsed = JSON.parse(payload) as { version?: unknown };
+    return typeof parsed.version === 'number' ? parsed.version : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,59 @@
+// Compact JWS with EdDSA (Ed25519), the only form the agent accepts when a key is configured.
+// `jose` cannot run under QuickJS (no TextEncoder, no WebCrypto); this is the verify side only.
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { decodeBase64Url } from '../encoding/base64.ts';
+import { decodeUtf8 } from '../encoding/utf8.ts';
+import { InputError } from '../input-error.ts';
+
+ed.hashes.sha512 = sha512;
+
+function malformed(why: string): InputError {
+  return new InputError('malformed_token', `malformed signed message: ${why}`);
+}
+
+function decodeJson(part: string, what: string): unknown {
+  const bytes = decodeBase64Url(part);
+  if (!bytes) throw malformed(`${what} is not base64url`);
+  try {
+    return JSON.parse(decodeUtf8(bytes));
+  } catch {
+    throw malformed(`${what} is not JSON`);
+  }
+}
+
+export function looksLikeJws(payload: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(payload.trim());
+}
+
+/** Verifies the token and returns its claims (any JSON). Throws InputError otherwise. */
+export function verifyJws(token: string, publicKey: Uint8Array): unknown {
+  const parts = token.trim().split('.');
+  if (parts.length !== 3) throw malformed('expected header.payload.signature');
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  const header = decodeJson(headerPart, 'header');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw malformed('header is not an object');
+  const { alg, crit } = header as Record<string, unknown>;
+  if (alg !== 'EdDSA')
+    throw new InputError(
+      'unsupported_algorithm',
+      `signed message uses alg ${JSON.stringify(alg)}, expected "EdDSA"`,
+    );
+  // RFC 7515: extensions listed in crit must be understood; we understand none.
+  if (crit !== undefined) throw malformed('unsupported crit header');
+  const signature = decodeBase64Url(signaturePart);
+  if (!signature || signature.length !== 64) throw malformed('signature must be 64 bytes');
+  const input = `${headerPart}.${payloadPart}`;
+  const message = new Uint8Array(input.length);
+  for (let i = 0; i < input.length; i++) message[i] = input.charCodeAt(i); // ASCII by construction
+  let valid = false;
+  try {
+    valid = ed.verify(signature, message, publicKey);
+  } catch {
+    valid = false;
+  }
+  if (!valid)
+    throw new InputError('bad_signature', 'signature does not verify with the configured key');
+  return decodeJson(payloadPart, 'payload');
+}
