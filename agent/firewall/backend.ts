@@ -26,10 +26,17 @@ export interface ApplyResult {
   readonly changed: boolean;
 }
 
+export interface ApplyOptions {
+  readonly force?: boolean;
+}
+
 export interface FirewallBackend {
   readonly name: BackendName;
-  /** Makes the kernel match the policy: one transaction (per address family for iptables). */
-  apply(policy: Policy): Promise<ApplyResult>;
+  /**
+   * Makes the kernel match the policy: one transaction (per address family for iptables).
+   * Writes nothing when the kernel already matches, unless `force` is set.
+   */
+  apply(policy: Policy, options?: ApplyOptions): Promise<ApplyResult>;
   /** Differences between the kernel and the policy; empty when they match. */
   verify(policy: Policy): Promise<Drift[]>;
   /** What the kernel counted for the agent's block rules. */

@@ -61,7 +61,7 @@ export function createIptablesBackend(runtime: Runtime, variant: IptablesVariant
 
   return {
     name: 'iptables',
-    async apply(policy) {
+    async apply(policy, options = {}) {
       let changed = false;
       const errors: FirewallError[] = [];
       // Each family is its own transaction; one family's failure does not stop the other.
@@ -73,7 +73,7 @@ export function createIptablesBackend(runtime: Runtime, variant: IptablesVariant
             if (want) throw missingTools(family);
             continue;
           }
-          if (diffFamily(family, want, have).length === 0) continue;
+          if (!options.force && diffFamily(family, want, have).length === 0) continue;
           const script = want ? applyScript(want, have) : removeScript(have);
           if (script) await restore(family, script);
           changed = true;

@@ -45,10 +45,12 @@ export function createNftablesBackend(runtime: Runtime): FirewallBackend {
 
   return {
     name: 'nftables',
-    async apply(policy) {
+    async apply(policy, options = {}) {
       const want = desiredRuleset(policy);
-      const have = await list();
-      if (diffRulesets(want, have?.ruleset ?? null).length === 0) return { changed: false };
+      if (!options.force) {
+        const have = await list();
+        if (diffRulesets(want, have?.ruleset ?? null).length === 0) return { changed: false };
+      }
       await runScript(renderScript(want), 'apply');
       return { changed: true };
     },
