@@ -1,4 +1,6 @@
 // The bundle's entry point under QuickJS: `qjs op25b-agent.js <command> [--config FILE]`.
+// globals.ts first: MQTT.js and its packages read those globals while they load.
+import './runtime/quickjs/globals.ts';
 import { runCli } from './cli/run-cli.ts';
 import { createQuickJsRuntime } from './runtime/quickjs/runtime.ts';
 

@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG_PATH } from '../config/agent-config.ts';
 import { InputError, quoteValue } from '../input-error.ts';
 
 export const COMMANDS = [
+  'run',
   'apply',
   'verify',
   'remove',
@@ -21,6 +22,7 @@ export interface CliArgs {
 export const USAGE = `usage: op25b-agent <command> [--config FILE]
 
 commands:
+  run       the daemon: enforce, follow the ISP over MQTT, repair rules, report status
   apply     make the kernel enforce the configured policy (and cut open port-25 flows)
   verify    compare the kernel with the policy; exit 3 and list the drift if they differ
   remove    delete every rule, chain, set and table the agent created, on every backend

@@ -1,30 +1,33 @@
-// The CLI commands. Each returns an exit code and writes its own output.
-import type { AgentConfig } from '../config/agent-config.ts';
+// The one-shot CLI commands. Each returns an exit code and writes its own output.
 import { cutBlockedFlows } from '../firewall/conntrack/cut-flows.ts';
 import { removeEverywhere, selectBackend } from '../firewall/select-backend.ts';
 import { formatPrefix } from '../policy/address.ts';
-import type { Policy } from '../policy/policy.ts';
+import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { readLiveStatus } from '../daemon/run-files.ts';
 import { statusReport } from '../status/status-report.ts';
+import type { AgentContext } from './agent-context.ts';
 import { EXIT_DRIFT, EXIT_OK } from './exit-codes.ts';
 
-function describe(policy: Policy): string {
-  if (!policy.enabled) return 'block off';
+export function describe({ policy, source, version }: EffectivePolicy): string {
+  const origin = source === 'remote' ? `ISP desired state v${version}` : 'config';
+  if (!policy.enabled) return `block off (${origin})`;
   const wan = policy.wanDevices.length ? policy.wanDevices.join(',') : 'every device but lo';
   const allow = policy.allow.length ? policy.allow.map(formatPrefix).join(',') : 'none';
   return (
-    `block on: ${policy.action} tcp port ${policy.ports.join(',')} ` +
+    `block on (${origin}): ${policy.action} tcp port ${policy.ports.join(',')} ` +
     `(${policy.families.join('+')}) leaving ${wan}; relays allowed: ${allow}`
   );
 }
 
-export async function applyCommand(runtime: Runtime, config: AgentConfig): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, config.firewall);
-  const { changed } = await backend.apply(config.policy);
+export async function applyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const { policy } = context.effective;
+  const { changed } = await backend.apply(policy);
   const state = changed ? 'applied' : 'already in place';
-  runtime.writeStdout(`${state} (${decision.name}): ${describe(config.policy)}\n`);
-  if (changed && config.policy.enabled) {
-    const cut = await cutBlockedFlows(runtime, config.policy);
+  runtime.writeStdout(`${state} (${decision.name}): ${describe(context.effective)}\n`);
+  if (changed && policy.enabled) {
+    const cut = await cutBlockedFlows(runtime, policy);
     if (cut.destinations.length)
       runtime.writeStdout(`cut open connections to ${cut.destinations.join(', ')}\n`);
     else if (cut.skipped)
@@ -33,12 +36,12 @@ export async function applyCommand(runtime: Runtime, config: AgentConfig): Promi
   return EXIT_OK;
 }
 
-export async function verifyCommand(runtime: Runtime, config: AgentConfig): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, config.firewall);
-  const drift = await backend.verify(config.policy);
+export async function verifyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const drift = await backend.verify(context.effective.policy);
   if (drift.length === 0) {
     runtime.writeStdout(
-      `ok (${decision.name}): kernel matches policy, ${describe(config.policy)}\n`,
+      `ok (${decision.name}): kernel matches policy, ${describe(context.effective)}\n`,
     );
     return EXIT_OK;
   }
@@ -52,24 +55,34 @@ export async function removeCommand(runtime: Runtime): Promise<number> {
   return EXIT_OK;
 }
 
-export async function statusCommand(runtime: Runtime, config: AgentConfig): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, config.firewall);
-  const drift = await backend.verify(config.policy);
+export async function statusCommand(runtime: Runtime, context: AgentContext): Promise<number> {
+  // A running daemon knows more (MQTT, repairs, the ISP's version): show its live status.
+  const live = readLiveStatus(runtime, context.config.agent.runDir);
+  if (live) {
+    runtime.writeStdout(live.endsWith('\n') ? live : `${live}\n`);
+    return EXIT_OK;
+  }
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const drift = await backend.verify(context.effective.policy);
   const counters = await backend.counters();
+  const now = runtime.now();
   const report = statusReport({
-    config,
-    decision,
-    drift,
+    effective: context.effective,
+    enforcement: { decision, applied: drift.length === 0, drift, verifiedAt: now, repairs: 0 },
     counters,
-    runtime: runtime.name,
-    now: runtime.now(),
+    device: { id: context.config.agent.deviceId },
+    agent: { runtime: runtime.name, boot: null, startedAt: null, daemon: false },
+    lastError: null,
+    now,
   });
   runtime.writeStdout(`${JSON.stringify(report, null, 2)}\n`);
   return EXIT_OK;
 }
 
-export function printCommand(runtime: Runtime, config: AgentConfig): number {
-  const { backend, decision } = selectBackend(runtime, config.firewall);
-  runtime.writeStdout(`# ${decision.name}: ${decision.reason}\n${backend.render(config.policy)}`);
+export function printCommand(runtime: Runtime, context: AgentContext): number {
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  runtime.writeStdout(
+    `# ${decision.name}: ${decision.reason}\n${backend.render(context.effective.policy)}`,
+  );
   return EXIT_OK;
 }

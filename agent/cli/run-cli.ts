@@ -1,10 +1,11 @@
 // Entry point of the command line: parses arguments, loads the config, runs one command and
 // maps every failure to an exit code and one clear line on stderr.
-import { loadConfig } from '../config/load-config.ts';
+import { runDaemon } from '../daemon/run-daemon.ts';
 import { FirewallError } from '../firewall/backend.ts';
 import { InputError } from '../input-error.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { AGENT_VERSION } from '../version.ts';
+import { loadAgentContext } from './agent-context.ts';
 import { parseArgs, USAGE } from './args.ts';
 import {
   applyCommand,
@@ -27,17 +28,17 @@ async function dispatch(runtime: Runtime): Promise<number> {
     case 'remove':
       return removeCommand(runtime);
   }
-  const config = loadConfig(runtime, args.configPath);
-  for (const warning of config.warnings) runtime.writeStderr(`op25b: warning: ${warning}\n`);
+  if (args.command === 'run') return runDaemon(runtime, args.configPath);
+  const context = loadAgentContext(runtime, args.configPath);
   switch (args.command) {
     case 'apply':
-      return applyCommand(runtime, config);
+      return applyCommand(runtime, context);
     case 'verify':
-      return verifyCommand(runtime, config);
+      return verifyCommand(runtime, context);
     case 'status':
-      return statusCommand(runtime, config);
+      return statusCommand(runtime, context);
     case 'print':
-      return printCommand(runtime, config);
+      return printCommand(runtime, context);
   }
 }
 

@@ -28,9 +28,8 @@ import {
 } from './support.ts';
 
 interface StatusDocument {
-  applied: boolean;
-  drift: string[];
-  backend: { name: string };
+  policy: { enabled: boolean; version: number; source: string };
+  enforcement: { applied: boolean; drift: string[]; backend: string };
   counters: {
     blocked_packets: number;
     blocked_bytes: number;
@@ -227,8 +226,10 @@ export function backendSuite(setting: BackendSetting): void {
       return JSON.parse(result.stdout) as StatusDocument;
     };
     const fresh = await status();
-    assert.is(fresh.applied, true);
-    assert.is(fresh.backend.name, setting.backend);
+    assert.is(fresh.enforcement.applied, true);
+    assert.is(fresh.enforcement.backend, setting.backend);
+    assert.equal(fresh.enforcement.drift, []);
+    assert.equal([fresh.policy.source, fresh.policy.version], ['config', 0]);
     assert.is(fresh.counters.blocked_packets, 0, 'a fresh block has counted nothing');
     const attempts = 2;
     const rows = IP_FAMILIES.flatMap((family) =>

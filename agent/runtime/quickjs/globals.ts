@@ -108,3 +108,8 @@ install(Array.prototype, 'at', function at<T>(this: T[], index: number): T | und
   if (i < 0) i += length;
   return i < 0 || i >= length ? undefined : this[i];
 });
+
+// Object.hasOwn (ES2022): @noble/hashes calls it while it loads.
+install(Object, 'hasOwn', (object: object, key: PropertyKey): boolean =>
+  Object.prototype.hasOwnProperty.call(object, key),
+);

@@ -4,7 +4,16 @@ import { COMMANDS, parseArgs, USAGE } from '../../../agent/cli/args.ts';
 import { inputError } from '../helpers.ts';
 
 test('every command, with the default config path', () => {
-  assert.equal(COMMANDS, ['apply', 'verify', 'remove', 'status', 'print', 'version', 'help']);
+  assert.equal(COMMANDS, [
+    'run',
+    'apply',
+    'verify',
+    'remove',
+    'status',
+    'print',
+    'version',
+    'help',
+  ]);
   for (const command of COMMANDS)
     assert.equal(parseArgs([command]), { command, configPath: '/etc/config/op25b' });
 });

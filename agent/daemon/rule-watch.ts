@@ -1,0 +1,73 @@
+// Notices when someone else changes or removes the agent's rules (`fw4 flush`, a manual
+// `nft delete table`, an fw3 reload): `nft monitor` events where nftables is in use, and a
+// periodic check everywhere (the only way to see changes to legacy iptables).
+import type { BackendName } from '../firewall/backend.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
+import { decodeUtf8 } from '../encoding/utf8.ts';
+
+// A burst of events (one `nft -f` makes several) is answered with one check.
+const DEBOUNCE_MS = 20;
+const MONITOR_RESTART_MS = 5_000;
+
+/** An nft monitor line that can concern the agent's table. */
+export function concernsAgent(line: string): boolean {
+  return /\bop25b\b/i.test(line) || /^(flush ruleset|delete table)/.test(line.trim());
+}
+
+export interface RuleWatch {
+  stop(): void;
+}
+
+export function watchRules(
+  runtime: Runtime,
+  backend: BackendName,
+  intervalMs: number,
+  log: Logger,
+  check: (reason: string) => void,
+): RuleWatch {
+  let stopped = false;
+  let periodic: Timer | null = null;
+  let debounce: Timer | null = null;
+  let monitor: ChildProcess | null = null;
+
+  const tick = (): void => {
+    periodic = runtime.setTimeout(() => {
+      check('periodic check');
+      tick();
+    }, intervalMs);
+  };
+  tick();
+
+  const startMonitor = (): void => {
+    if (stopped || backend !== 'nftables' || !runtime.findExecutable('nft')) return;
+    let partial = '';
+    monitor = runtime.spawn(['nft', 'monitor'], {
+      onStdout: (chunk) => {
+        const lines = (partial + decodeUtf8(chunk)).split('\n');
+        partial = lines.pop() ?? '';
+        if (!lines.some(concernsAgent) || debounce) return;
+        debounce = runtime.setTimeout(() => {
+          debounce = null;
+          check('nft monitor event');
+        }, DEBOUNCE_MS);
+      },
+      onExit: (code) => {
+        monitor = null;
+        if (stopped) return;
+        log.warn(`nft monitor exited (${code}); restarting in ${MONITOR_RESTART_MS} ms`);
+        runtime.setTimeout(startMonitor, MONITOR_RESTART_MS);
+      },
+    });
+  };
+  startMonitor();
+
+  return {
+    stop() {
+      stopped = true;
+      if (periodic) runtime.clearTimeout(periodic);
+      if (debounce) runtime.clearTimeout(debounce);
+      monitor?.kill();
+    },
+  };
+}

@@ -1,0 +1,374 @@
+// `run`: the daemon. Enforces at once (the stored desired state, else the config's policy),
+// then follows the ISP over MQTT, repairs rules that someone else removed, reports its status,
+// reloads on SIGHUP and exits cleanly on SIGTERM. The rules stay in the kernel when it stops.
+import { describe } from '../cli/commands.ts';
+import type { AgentConfig } from '../config/agent-config.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { selectBackend } from '../firewall/select-backend.ts';
+import { InputError } from '../input-error.ts';
+import { createLogger, stderrSink, type Logger } from '../log/logger.ts';
+import { resolveDeviceId } from '../device/device-id.ts';
+import { effectivePolicy, type EffectivePolicy } from '../policy/effective-policy.ts';
+import type { ClaimsContext } from '../remote/claims.ts';
+import { commandIdHint, parseCommandMessage, SeenCommands } from '../remote/command.ts';
+import { parseDesiredMessage, versionHint, type DesiredState } from '../remote/desired-state.ts';
+import { commandReply, desiredReply, errorObject, type ErrorObject } from '../remote/messages.ts';
+import { parseEd25519PublicKey } from '../remote/public-key.ts';
+import { topicsFor, type Topics } from '../remote/topics.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { statusReport, type ErrorReport } from '../status/status-report.ts';
+import { loadDesired, saveDesired } from './desired-store.ts';
+import { Enforcer } from './enforcer.ts';
+import { RemoteLink, type InboundKind } from './remote-link.ts';
+import { PID_FILE, STATUS_FILE } from './run-files.ts';
+import { watchRules, type RuleWatch } from './rule-watch.ts';
+import { StatusReporter } from './status-reporter.ts';
+
+const STATUS_MIN_INTERVAL_MS = 1000;
+const VERIFY_INTERVAL_S = { nftables: 30, iptables: 5 } as const;
+
+function sameDesired(a: DesiredState, b: DesiredState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function ownPid(runtime: Runtime): string {
+  // /proc/self is the reader: qjs itself (QuickJS 2021-03-27 has no os.getpid).
+  return (runtime.readText('/proc/self/stat') ?? '').split(' ')[0] ?? '';
+}
+
+function randomId(runtime: Runtime): string {
+  const uuid = runtime.readText('/proc/sys/kernel/random/uuid')?.trim().replace(/-/g, '');
+  return uuid && /^[0-9a-f]{32}$/.test(uuid)
+    ? uuid.slice(0, 16)
+    : Math.random().toString(16).slice(2).padEnd(16, '0').slice(0, 16);
+}
+
+function loadVerifyKey(runtime: Runtime, file: string | null): Uint8Array | null {
+  if (!file) return null;
+  const text = runtime.readText(file);
+  if (text === null)
+    throw new InputError('invalid_verify_key', `cannot read verify_key_file ${file}`);
+  return parseEd25519PublicKey(text);
+}
+
+class Daemon {
+  private config: AgentConfig;
+  private readonly log: Logger;
+  private readonly boot: string;
+  private readonly startedAt: number;
+  private deviceId: string;
+  private topics: Topics;
+  private verifyKey: Uint8Array | null;
+  private desired: DesiredState | null = null;
+  private effective: EffectivePolicy;
+  private enforcer: Enforcer;
+  private lastError: ErrorReport | null = null;
+  private link: RemoteLink | null = null;
+  private watch: RuleWatch | null = null;
+  private readonly seen = new SeenCommands();
+  private readonly reporter: StatusReporter;
+  private reportTimer: ReturnType<Runtime['setTimeout']> | null = null;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly configPath: string,
+  ) {
+    this.config = loadConfig(runtime, configPath);
+    this.log = createLogger(stderrSink(runtime.writeStderr), this.config.agent.logLevel);
+    for (const warning of this.config.warnings) this.log.warn(warning);
+    this.boot = randomId(runtime);
+    this.startedAt = runtime.now();
+    this.deviceId = resolveDeviceId(
+      this.config.agent.deviceId,
+      this.config.agent.deviceIdDevice,
+      runtime.readText,
+    );
+    this.topics = topicsFor(this.config.mqtt?.topicPrefix ?? '', this.deviceId);
+    this.verifyKey = loadVerifyKey(runtime, this.config.agent.verifyKeyFile);
+    try {
+      this.desired = loadDesired(runtime, this.config.agent.stateDir);
+    } catch (error) {
+      this.fail(error, 'ignoring the stored desired state');
+    }
+    this.effective = effectivePolicy(this.config.policy, this.desired);
+    const { backend, decision } = selectBackend(runtime, this.config.firewall);
+    this.enforcer = new Enforcer(runtime, backend, decision, this.log);
+    this.reporter = new StatusReporter({
+      runtime,
+      minIntervalMs: STATUS_MIN_INTERVAL_MS,
+      build: () => this.statusDocument(),
+      store: (text) => this.storeStatus(text),
+      publish: (document) =>
+        this.link?.publish(this.topics.status, document, true) ?? Promise.resolve(false),
+    });
+  }
+
+  private fail(error: unknown, context: string): ErrorObject {
+    const object = errorObject(error);
+    this.lastError = { ...object, at: this.runtime.now() };
+    this.log.error(`${context}: ${object.message}`);
+    return object;
+  }
+
+  private async statusDocument() {
+    const counters = await this.enforcer.counters();
+    return statusReport({
+      effective: this.effective,
+      enforcement: this.enforcer.enforcement,
+      counters,
+      device: { id: this.deviceId },
+      agent: {
+        runtime: this.runtime.name,
+        boot: this.boot,
+        startedAt: this.startedAt,
+        daemon: true,
+      },
+      lastError: this.lastError,
+      now: this.runtime.now(),
+    });
+  }
+
+  private storeStatus(text: string): void {
+    try {
+      this.runtime.writeTextAtomic(`${this.config.agent.runDir}/${STATUS_FILE}`, text);
+    } catch (error) {
+      this.log.warn(`cannot write the status file: ${String(error)}`);
+    }
+  }
+
+  private async enforce(force = false): Promise<boolean> {
+    try {
+      const { changed } = await this.enforcer.enforce(this.effective.policy, force);
+      if (changed || force) this.log.info(`enforcing: ${describe(this.effective)}`);
+      return true;
+    } catch (error) {
+      this.fail(error, 'cannot enforce the policy');
+      return false;
+    }
+  }
+
+  async start(): Promise<void> {
+    const { runDir } = this.config.agent;
+    this.runtime.makeDirectory(runDir);
+    this.runtime.writeTextAtomic(`${runDir}/${PID_FILE}`, `${ownPid(this.runtime)}\n`);
+    // First the block, then everything else: the broker may be far away, or down.
+    await this.enforce();
+    this.startWatch();
+    this.startLink();
+    this.scheduleReport();
+    void this.reporter.request();
+  }
+
+  private startWatch(): void {
+    const backend = this.enforcer.enforcement.decision.name;
+    const seconds = this.config.agent.verifyIntervalS || VERIFY_INTERVAL_S[backend];
+    this.watch = watchRules(this.runtime, backend, seconds * 1000, this.log, (reason) => {
+      void this.enforcer
+        .check(this.effective.policy)
+        .then(({ repaired }) => {
+          if (repaired) {
+            this.log.info(`repaired after ${reason}`);
+            void this.reporter.request();
+          }
+        })
+        .catch((error: unknown) => {
+          this.fail(error, 'check failed');
+          void this.reporter.request();
+        });
+    });
+  }
+
+  private startLink(): void {
+    const mqtt = this.config.mqtt;
+    if (!mqtt) {
+      this.log.info('no MQTT broker configured: enforcing offline');
+      return;
+    }
+    this.topics = topicsFor(mqtt.topicPrefix, this.deviceId);
+    this.link = new RemoteLink(
+      this.runtime,
+      mqtt,
+      this.deviceId,
+      this.topics,
+      this.boot,
+      this.log,
+      {
+        onConnected: () => void this.reporter.request(),
+        onMessage: (kind, payload, bytes) => void this.onMessage(kind, payload, bytes),
+      },
+    );
+    this.link.start();
+  }
+
+  private scheduleReport(): void {
+    this.reportTimer = this.runtime.setTimeout(() => {
+      void this.reporter.request();
+      this.scheduleReport();
+    }, this.config.agent.reportIntervalS * 1000);
+  }
+
+  private claimsContext(): ClaimsContext {
+    return {
+      deviceId: this.deviceId,
+      verifyKey: this.verifyKey,
+      now: Math.floor(this.runtime.now() / 1000),
+    };
+  }
+
+  private reply(document: unknown): Promise<boolean> {
+    return this.link?.publish(this.topics.reply, document, false) ?? Promise.resolve(false);
+  }
+
+  private async onMessage(kind: InboundKind, payload: string, bytes: number): Promise<void> {
+    if (kind === 'desired') await this.onDesired(payload, bytes);
+    else await this.onCommand(payload, bytes);
+  }
+
+  private async onDesired(payload: string, bytes: number): Promise<void> {
+    let desired: DesiredState;
+    let effective: EffectivePolicy;
+    try {
+      desired = parseDesiredMessage(payload, bytes, this.claimsContext());
+      effective = effectivePolicy(this.config.policy, desired);
+    } catch (error) {
+      const object = this.fail(error, 'desired state rejected');
+      await this.reply(desiredReply(versionHint(payload), object));
+      void this.reporter.request();
+      return;
+    }
+    const current = this.desired;
+    if (current && desired.version < current.version) {
+      const message = `version ${desired.version} is older than the applied version ${current.version}; ignored`;
+      this.log.warn(message);
+      await this.reply(desiredReply(desired.version, { code: 'stale_version', message }));
+      return;
+    }
+    if (current && desired.version === current.version) {
+      if (sameDesired(desired, current))
+        await this.reply(desiredReply(desired.version, null, 'already applied'));
+      else {
+        const message = `version ${desired.version} is already applied with other content; ignored`;
+        this.log.warn(message);
+        await this.reply(desiredReply(desired.version, { code: 'version_conflict', message }));
+      }
+      return;
+    }
+    try {
+      // On flash before it is acknowledged: a reboot right after the reply keeps it.
+      await saveDesired(this.runtime, this.config.agent.stateDir, desired);
+    } catch (error) {
+      const object = this.fail(error, 'cannot store the desired state');
+      await this.reply(desiredReply(desired.version, { ...object, code: 'storage_failed' }));
+      void this.reporter.request();
+      return;
+    }
+    this.desired = desired;
+    this.effective = effective;
+    const enforced = await this.enforce();
+    if (enforced) this.lastError = null;
+    await this.reply(
+      desiredReply(desired.version, enforced ? null : (this.lastError as ErrorObject | null)),
+    );
+    void this.reporter.request();
+  }
+
+  private async onCommand(payload: string, bytes: number): Promise<void> {
+    let command;
+    try {
+      command = parseCommandMessage(payload, bytes, this.claimsContext());
+    } catch (error) {
+      const object = this.fail(error, 'command rejected');
+      await this.reply(commandReply(commandIdHint(payload), object));
+      return;
+    }
+    if (!this.seen.admit(command, Math.floor(this.runtime.now() / 1000))) {
+      const object = { code: 'replayed', message: `command ${command.id} was already received` };
+      this.log.warn(object.message);
+      await this.reply(commandReply(command.id, object));
+      return;
+    }
+    this.log.info(`command ${command.id}: ${command.op}`);
+    try {
+      switch (command.op) {
+        case 'report':
+          await this.reporter.request();
+          await this.reply(commandReply(command.id, null));
+          break;
+        case 'verify': {
+          const drift = await this.enforcer.verify(this.effective.policy);
+          await this.reply(commandReply(command.id, null, { applied: drift.length === 0, drift }));
+          break;
+        }
+        case 'reapply': {
+          const ok = await this.enforce(true);
+          await this.reply(
+            commandReply(command.id, ok ? null : (this.lastError as ErrorObject | null)),
+          );
+          void this.reporter.request();
+          break;
+        }
+      }
+    } catch (error) {
+      await this.reply(commandReply(command.id, this.fail(error, `command ${command.id} failed`)));
+    }
+  }
+
+  /** SIGHUP: re-read the config; a bad one is logged and changes nothing. */
+  async reload(): Promise<void> {
+    let config: AgentConfig;
+    try {
+      config = loadConfig(this.runtime, this.configPath);
+      this.verifyKey = loadVerifyKey(this.runtime, config.agent.verifyKeyFile);
+    } catch (error) {
+      this.fail(error, 'reload failed, keeping the running config');
+      void this.reporter.request();
+      return;
+    }
+    for (const warning of config.warnings) this.log.warn(warning);
+    const relink = JSON.stringify(config.mqtt) !== JSON.stringify(this.config.mqtt);
+    const rebackend = JSON.stringify(config.firewall) !== JSON.stringify(this.config.firewall);
+    this.config = config;
+    this.effective = effectivePolicy(config.policy, this.desired);
+    if (rebackend) {
+      const { backend, decision } = selectBackend(this.runtime, config.firewall);
+      this.enforcer = new Enforcer(this.runtime, backend, decision, this.log);
+      this.watch?.stop();
+      this.startWatch();
+    }
+    await this.enforce();
+    if (relink) {
+      await this.link?.stop();
+      this.link = null;
+      this.startLink();
+    }
+    this.log.info('config reloaded');
+    void this.reporter.request();
+  }
+
+  /** SIGTERM: say goodbye and stop. The rules stay in the kernel. */
+  async stop(): Promise<void> {
+    this.watch?.stop();
+    this.reporter.cancel();
+    if (this.reportTimer) this.runtime.clearTimeout(this.reportTimer);
+    await this.link?.stop();
+    this.runtime.removeFile(`${this.config.agent.runDir}/${PID_FILE}`);
+    this.runtime.removeFile(`${this.config.agent.runDir}/${STATUS_FILE}`);
+    this.log.info('stopped; the rules stay in place');
+  }
+}
+
+export async function runDaemon(runtime: Runtime, configPath: string): Promise<number> {
+  const daemon = new Daemon(runtime, configPath);
+  await daemon.start();
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      void daemon.stop().then(() => resolve(0));
+    };
+    runtime.onSignal('TERM', stop);
+    runtime.onSignal('INT', stop);
+    runtime.onSignal('HUP', () => void daemon.reload());
+  });
+}
