@@ -13,6 +13,8 @@ import { backoffDelayMs } from './backoff.ts';
 
 export type InboundKind = 'desired' | 'cmd';
 
+const STOP_TIMEOUT_MS = 3000;
+
 export interface RemoteHandlers {
   /** Subscribed and presence announced: a good moment to publish the status. */
   onConnected(): void;
@@ -162,7 +164,12 @@ export class RemoteLink {
         true,
       );
     await new Promise<void>((resolve) => {
-      this.closed = resolve;
+      // Bounded: a broker that never answers must not hold up the shutdown.
+      const timer = this.runtime.setTimeout(resolve, STOP_TIMEOUT_MS);
+      this.closed = () => {
+        this.runtime.clearTimeout(timer);
+        resolve();
+      };
       client.end(false);
     });
   }

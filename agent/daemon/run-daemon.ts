@@ -103,6 +103,12 @@ class Daemon {
     });
   }
 
+  /** The last error as it goes into a reply: code and message only. */
+  private lastErrorObject(): ErrorObject {
+    const error = this.lastError ?? { code: 'internal', message: 'unknown failure' };
+    return { code: error.code, message: error.message };
+  }
+
   private fail(error: unknown, context: string): ErrorObject {
     const object = errorObject(error);
     this.lastError = { ...object, at: this.runtime.now() };
@@ -266,9 +272,7 @@ class Daemon {
     this.effective = effective;
     const enforced = await this.enforce();
     if (enforced) this.lastError = null;
-    await this.reply(
-      desiredReply(desired.version, enforced ? null : (this.lastError as ErrorObject | null)),
-    );
+    await this.reply(desiredReply(desired.version, enforced ? null : this.lastErrorObject()));
     void this.reporter.request();
   }
 
@@ -301,9 +305,8 @@ class Daemon {
         }
         case 'reapply': {
           const ok = await this.enforce(true);
-          await this.reply(
-            commandReply(command.id, ok ? null : (this.lastError as ErrorObject | null)),
-          );
+          await this.reply(commandReply(command.id, ok ? null : this.lastErrorObject()));
+
           void this.reporter.request();
           break;
         }
