@@ -48,7 +48,8 @@ export async function cutBlockedFlows(runtime: Runtime, policy: Policy): Promise
     const lookups = await runtime.run(['ip', '-o', '-force', '-batch', '-'], {
       stdin: candidates.map((d) => `route get ${d}\n`).join(''),
     });
-    devices = parseRouteLookups(lookups.stdout);
+    // Without `ip` (not on every router) no egress is known: cut them all rather than none.
+    devices = lookups.code === 127 ? null : parseRouteLookups(lookups.stdout);
   }
   const destinations = destinationsToCut(flows, policy, devices);
   for (const destination of destinations)
