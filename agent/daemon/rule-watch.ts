@@ -5,6 +5,7 @@ import type { BackendName } from '../firewall/backend.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
 import { decodeUtf8 } from '../encoding/utf8.ts';
+import { tiedToParent } from '../runtime/tied-to-parent.ts';
 
 // A burst of events (one `nft -f` makes several) is answered with one check.
 const DEBOUNCE_MS = 20;
@@ -42,7 +43,7 @@ export function watchRules(
   const startMonitor = (): void => {
     if (stopped || backend !== 'nftables' || !runtime.findExecutable('nft')) return;
     let partial = '';
-    monitor = runtime.spawn(['nft', 'monitor'], {
+    monitor = runtime.spawn(tiedToParent(['nft', 'monitor']), {
       onStdout: (chunk) => {
         const lines = (partial + decodeUtf8(chunk)).split('\n');
         partial = lines.pop() ?? '';
