@@ -54,7 +54,7 @@ export class RemoteLink {
     if (this.stopped) return;
     this.timer = this.runtime.setTimeout(() => {
       this.timer = null;
-      this.connect();
+      void this.probeOpenssl().then(() => this.connect());
     }, ms);
   }
 
@@ -69,7 +69,21 @@ export class RemoteLink {
     this.schedule(delay);
   }
 
+  private opensslThree: boolean | null = null;
+
+  /** Whether this router's openssl is 3.x (see TlsFiles.closeOnStdinEnd); asked once. */
+  private opensslCloses(): boolean {
+    return this.opensslThree ?? false;
+  }
+
+  private async probeOpenssl(): Promise<void> {
+    if (this.opensslThree !== null || !parseBrokerUrl(this.settings.broker).tls) return;
+    const result = await this.runtime.run(['openssl', 'version'], { timeoutMs: 5000 });
+    this.opensslThree = result.code === 0 && /^OpenSSL [3-9]\./.test(result.stdout);
+  }
+
   private connect(): void {
+    if (this.stopped) return;
     const s = this.settings;
     let password: string | undefined;
     if (s.passwordFile) {
@@ -91,6 +105,7 @@ export class RemoteLink {
           will: { topic: this.topics.state, payload: JSON.stringify(will), qos: 1, retain: true },
           ...(parseBrokerUrl(s.broker).tls && {
             tls: {
+              closeOnStdinEnd: this.opensslCloses(),
               caFile: s.caFile ?? '',
               ...(s.certFile && { certFile: s.certFile }),
               ...(s.keyFile && { keyFile: s.keyFile }),

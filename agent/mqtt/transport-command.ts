@@ -35,6 +35,12 @@ export interface TlsFiles {
   /** PEM client certificate and its unencrypted key, for brokers that require one. */
   readonly certFile?: string;
   readonly keyFile?: string;
+  /**
+   * OpenSSL 3.0 or later: add `-no_ign_eof -nocommands`, so that s_client closes the connection
+   * when its stdin ends (the agent exited, even by SIGKILL) and the broker publishes the Will at
+   * once instead of at its keepalive timeout. 1.1.1 lacks -nocommands; there -quiet stays alone.
+   */
+  readonly closeOnStdinEnd?: boolean;
 }
 
 const VERIFY_DEPTH = '8';
@@ -52,6 +58,7 @@ export function transportArgv(broker: BrokerUrl, tls?: TlsFiles): string[] {
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined))
     throw new Error('tls.certFile and tls.keyFile go together');
   const argv = ['openssl', 's_client', '-quiet', '-verify', VERIFY_DEPTH, '-verify_return_error'];
+  if (tls.closeOnStdinEnd) argv.push('-no_ign_eof', '-nocommands');
   if (broker.hostKind === 'dns')
     argv.push('-verify_hostname', broker.host, '-servername', broker.host);
   else argv.push('-verify_ip', broker.host, '-noservername');

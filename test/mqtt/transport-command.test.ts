@@ -38,6 +38,20 @@ test('TLS with an IP literal: IP verification, no SNI', () => {
   assert.ok(transportArgv(parseBrokerUrl('mqtts://203.0.113.5'), tls).includes('203.0.113.5'));
 });
 
+test('TLS on OpenSSL 3: s_client ends the connection when its stdin ends', () => {
+  const argv = transportArgv(parseBrokerUrl('mqtts://broker.example.net'), {
+    ...tls,
+    closeOnStdinEnd: true,
+  });
+  assert.equal(argv.slice(0, 8), [
+    'openssl', 's_client', '-quiet', '-verify', '8', '-verify_return_error',
+    '-no_ign_eof', '-nocommands',
+  ]); // prettier-ignore
+  assert.not.ok(
+    transportArgv(parseBrokerUrl('mqtts://broker.example.net'), tls).includes('-nocommands'),
+  );
+});
+
 test('TLS is never unverified: a CA file is required; cert and key go together', () => {
   const url = parseBrokerUrl('mqtts://broker.example.net');
   assert.throws(() => transportArgv(url), /needs a CA file/);
