@@ -16,8 +16,10 @@ import { join } from 'node:path';
 const USAGE = `usage:
   op25b-sign keygen --out DIR
   op25b-sign desired --key PRIVATE.pem --device ID --version N --enabled 1|0
-                     [--action drop|reject] [--allow ADDR]... [--port N]... [--ttl SECONDS]
-  op25b-sign cmd --key PRIVATE.pem --device ID --id ID --op report|verify|reapply [--ttl SECONDS]
+                     [--action drop|reject] [--allow ADDR]... [--port N]...
+                     [--ttl SECONDS (default 30 days)]
+  op25b-sign cmd --key PRIVATE.pem --device ID --id ID --op report|verify|reapply
+                 [--ttl SECONDS (default 300, at most 3600)]
 `;
 
 type Args = Map<string, string[]>;
@@ -40,9 +42,17 @@ function one(args: Args, key: string, fallback?: string): string {
   return value;
 }
 
-async function sign(args: Args, claims: Record<string, unknown>): Promise<string> {
+// A desired state is retained and read again at every reconnect: it lives for weeks (its version
+// already stops replays). A command is one-shot: minutes, and routers refuse more than an hour.
+const DEFAULT_TTL_S = { desired: 30 * 86400, cmd: 300 };
+
+async function sign(
+  args: Args,
+  kind: keyof typeof DEFAULT_TTL_S,
+  claims: Record<string, unknown>,
+): Promise<string> {
   const key = await importPKCS8(readFileSync(one(args, 'key'), 'utf8'), 'EdDSA');
-  const ttl = Number(one(args, 'ttl', '3600'));
+  const ttl = Number(one(args, 'ttl', String(DEFAULT_TTL_S[kind])));
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('--ttl must be a positive integer');
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA' })
@@ -76,11 +86,13 @@ async function main(argv: string[]): Promise<void> {
       if (args.has('action')) claims.action = one(args, 'action');
       if (args.has('allow')) claims.allow = args.get('allow');
       if (args.has('port')) claims.ports = args.get('port')!.map(Number);
-      process.stdout.write(`${await sign(args, claims)}\n`);
+      process.stdout.write(`${await sign(args, 'desired', claims)}\n`);
       return;
     }
     case 'cmd':
-      process.stdout.write(`${await sign(args, { id: one(args, 'id'), op: one(args, 'op') })}\n`);
+      process.stdout.write(
+        `${await sign(args, 'cmd', { id: one(args, 'id'), op: one(args, 'op') })}\n`,
+      );
       return;
     default:
       throw new Error(command ? `unknown command ${command}` : 'missing command');
