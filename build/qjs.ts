@@ -6,7 +6,15 @@
 // build), check it against a pinned hash, and build only `qjs`. The result is cached in .cache/.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const PACKAGE = 'qjsc@0.3.0';
@@ -53,7 +61,13 @@ function compile(): void {
 
 if (!existsSync(built)) compile();
 mkdirSync(join(root, 'dist'), { recursive: true });
-copyFileSync(built, target);
-execFileSync('chmod', ['0755', target]);
+// Copy beside the target, then rename: a dist/qjs that is running (ETXTBSY) is replaced, not
+// written into; and an identical one is left alone.
+if (!existsSync(target) || !readFileSync(target).equals(readFileSync(built))) {
+  const tmp = `${target}.tmp-${process.pid}`;
+  copyFileSync(built, tmp);
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, target);
+}
 const version = readFileSync(join(cache, SOURCE_DIR, 'VERSION'), 'utf8').trim();
 log(`dist/qjs ready (QuickJS ${version})`);
