@@ -1,0 +1,194 @@
+// Signed control: the agent has agent.verify_key_file, so only EdDSA JWS tokens from the ISP's
+// key are obeyed. Keys and tokens come from the ISP's own tool (tools/op25b-sign.ts, through
+// `npm run -s sign`), and from `jose` for the tokens the tool refuses to make (expired, forged).
+// The agent reaches the broker over IPv6 (mqtts://[2001:db8:ff::10]:8883), MQTT 3.1.1.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKeyPair, importPKCS8, SignJWT } from 'jose';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BACKENDS, BROKER_ADDRESS, REPO_ROOT, TLS_PORT } from '../testbed/index.ts';
+import {
+  createRig,
+  desiredFile,
+  desiredFileStamp,
+  expectBlock,
+  expectSameRuleset,
+  nextPresence,
+  OTHER_ROUTER,
+  request,
+  ROUTER,
+  T,
+  type Agent,
+  type Rig,
+} from './rig.ts';
+import { expectMessagesMatchSchemas, expectSignedMatchesSchema } from './schemas.ts';
+
+const test = suite('mqtt: signed control (EdDSA JWS, nftables, MQTT 3.1.1 over IPv6 TLS)');
+let rig: Rig | null = null;
+let agent: Agent | null = null;
+let setupError: unknown = null;
+let keyDir = '';
+
+const theRig = (): Rig => {
+  if (rig) return rig;
+  throw setupError instanceof Error ? setupError : new Error(String(setupError));
+};
+const theAgent = (): Agent => {
+  if (agent) return agent;
+  throw new Error('the agent did not start (see the first test)');
+};
+
+/** `npm run -s sign -- <args>`: the ISP's signing tool, as its usage text shows it. */
+function sign(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'npm',
+      ['run', '-s', 'sign', '--', ...args],
+      { cwd: REPO_ROOT, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`op25b-sign ${args.join(' ')}: ${error.message} ${stderr}`));
+        else resolve(stdout.trim());
+      },
+    );
+  });
+}
+
+/** A token made with jose directly, for claims the tool does not produce. */
+async function token(
+  claims: Record<string, unknown>,
+  options: { key?: Parameters<SignJWT['sign']>[0]; header?: Record<string, unknown> } = {},
+): Promise<string> {
+  const key =
+    options.key ?? (await importPKCS8(readFileSync(join(keyDir, 'private.pem'), 'utf8'), 'EdDSA'));
+  return new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', ...options.header }).sign(key);
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+test.before(async () => {
+  try {
+    rig = await createRig({ backend: BACKENDS.nftables });
+    keyDir = join(rig.dir, 'isp-keys');
+    const out = await sign(['keygen', '--out', keyDir]);
+    assert.match(out, /public\.pem/);
+  } catch (error) {
+    setupError = error;
+  }
+});
+
+test.after(async () => {
+  await rig?.destroy();
+  rig = null;
+});
+
+test('a desired state signed with the ISP tool is applied; the tool-signed command answered', async () => {
+  const r = theRig();
+  const from = r.isp.messages.length;
+  agent = await r.startAgent(
+    r.config(ROUTER, {
+      policy: { enabled: false },
+      agent: { verify_key_file: join(keyDir, 'public.pem') },
+      mqtt: { broker: `mqtts://[${BROKER_ADDRESS.ipv6}]:${TLS_PORT}`, protocol: '3.1.1' },
+    }),
+  );
+  await nextPresence(r, from, (p) => p.online);
+  await expectBlock(r, false);
+  const desired = await sign([
+    'desired', '--key', join(keyDir, 'private.pem'), '--device', ROUTER,
+    '--version', '1', '--enabled', '1', '--action', 'reject',
+  ]); // prettier-ignore
+  await expectSignedMatchesSchema('desired', desired);
+  const reply = await request(r, T.desired, desired, { retain: true });
+  assert.equal(reply, { version: 1, ok: true });
+  await expectBlock(r, true);
+  assert.equal(JSON.parse(desiredFile(theAgent())!), {
+    version: 1,
+    enabled: true,
+    action: 'reject',
+  });
+
+  const command = await sign([
+    'cmd', '--key', join(keyDir, 'private.pem'), '--device', ROUTER,
+    '--id', 'signed-1', '--op', 'verify', '--ttl', '600',
+  ]); // prettier-ignore
+  await expectSignedMatchesSchema('command', command);
+  const answer = await request(r, T.cmd, command);
+  assert.equal(answer, { id: 'signed-1', ok: true, result: { applied: true, drift: [] } });
+  // The same token again, as an eavesdropper would replay it.
+  const replay = await request(r, T.cmd, command);
+  assert.is(replay.ok, false);
+  assert.is(replay.error?.code, 'replayed');
+});
+
+test('unsigned, forged, tampered, wrong-device, expired, stale and alg-confused messages are refused and change nothing', async () => {
+  const r = theRig();
+  const a = theAgent();
+  const before = await r.bed.snapshot();
+  const stamp = desiredFileStamp(a);
+  const { privateKey: otherKey } = await generateKeyPair('EdDSA');
+  const valid = await token({ version: 2, enabled: false, sub: ROUTER, exp: now() + 600 });
+  const [h, p, s] = valid.split('.') as [string, string, string];
+  const tamperedClaims = Buffer.from(
+    JSON.stringify({ version: 2, enabled: true, sub: ROUTER, exp: now() + 600 }),
+  ).toString('base64url');
+  const wrongDevice = await sign([
+    'desired', '--key', join(keyDir, 'private.pem'), '--device', OTHER_ROUTER,
+    '--version', '2', '--enabled', '0',
+  ]); // prettier-ignore
+  const hs256 = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${p}.${s}`;
+  const cases: { label: string; topic: string; payload: string; code: string }[] = [
+    { label: 'unsigned JSON', topic: T.desired, payload: '{"version":2,"enabled":false}', code: 'unsigned' },
+    { label: 'unsigned command', topic: T.cmd, payload: '{"id":"u-1","op":"reapply"}', code: 'unsigned' },
+    {
+      label: 'signed with another key',
+      topic: T.desired,
+      payload: await token({ version: 2, enabled: false, sub: ROUTER, exp: now() + 600 }, { key: otherKey }),
+      code: 'bad_signature',
+    },
+    { label: 'claims changed after signing', topic: T.desired, payload: `${h}.${tamperedClaims}.${s}`, code: 'bad_signature' },
+    { label: 'token for another router', topic: T.desired, payload: wrongDevice, code: 'wrong_device' },
+    {
+      label: 'expired token',
+      topic: T.desired,
+      payload: await token({ version: 2, enabled: false, sub: ROUTER, exp: now() - 60 }),
+      code: 'expired',
+    },
+    {
+      label: 'expired command',
+      topic: T.cmd,
+      payload: await token({ id: 'e-1', op: 'reapply', sub: ROUTER, exp: now() - 60 }),
+      code: 'expired',
+    },
+    {
+      label: 'signed but older version',
+      topic: T.desired,
+      payload: await token({ version: 0, enabled: false, sub: ROUTER, exp: now() + 600 }),
+      code: 'stale_version',
+    },
+    { label: 'alg HS256 header on an EdDSA signature', topic: T.desired, payload: hs256, code: 'unsupported_algorithm' },
+  ]; // prettier-ignore
+  const problems: string[] = [];
+  for (const c of cases) {
+    const reply = await request(r, c.topic, c.payload);
+    if (reply.ok !== false || reply.error?.code !== c.code)
+      problems.push(`${c.label}: expected ${c.code}, got ${JSON.stringify(reply)}`);
+    expectSameRuleset(before, await r.bed.snapshot(), c.label);
+    if (desiredFileStamp(a) !== stamp) problems.push(`${c.label}: desired.json was rewritten`);
+  }
+  assert.ok(problems.length === 0, problems.join('\n'));
+  await expectBlock(r, true);
+
+  // The untampered token still works: the refusals above were about the tokens, not the link.
+  const reply = await request(r, T.desired, valid, { retain: true });
+  assert.equal(reply, { version: 2, ok: true });
+  await expectBlock(r, false);
+  assert.equal(JSON.parse(desiredFile(a)!), { version: 2, enabled: false });
+});
+
+test('every message the agent published matches the JSON Schemas (when schemas/ exists)', async () => {
+  await expectMessagesMatchSchemas(theRig().isp.messages, ROUTER);
+});
+
+test.run();
