@@ -1,6 +1,7 @@
 // The one-shot CLI commands. Each returns an exit code and writes its own output.
 import { cutBlockedFlows } from '../firewall/conntrack/cut-flows.ts';
 import { removeEverywhere, selectBackend } from '../firewall/select-backend.ts';
+import { openWrtView } from '../openwrt/cli-view.ts';
 import { formatPrefix } from '../policy/address.ts';
 import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -22,10 +23,11 @@ export function describe({ policy, source, version }: EffectivePolicy): string {
 
 export async function applyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
   const { backend, decision } = selectBackend(runtime, context.config.firewall);
-  const { policy } = context.effective;
+  const { effective } = await openWrtView(runtime, context);
+  const { policy } = effective;
   const { changed } = await backend.apply(policy);
   const state = changed ? 'applied' : 'already in place';
-  runtime.writeStdout(`${state} (${decision.name}): ${describe(context.effective)}\n`);
+  runtime.writeStdout(`${state} (${decision.name}): ${describe(effective)}\n`);
   if (changed && policy.enabled) {
     const cut = await cutBlockedFlows(runtime, policy);
     if (cut.destinations.length)
@@ -38,11 +40,10 @@ export async function applyCommand(runtime: Runtime, context: AgentContext): Pro
 
 export async function verifyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
   const { backend, decision } = selectBackend(runtime, context.config.firewall);
-  const drift = await backend.verify(context.effective.policy);
+  const { effective } = await openWrtView(runtime, context);
+  const drift = await backend.verify(effective.policy);
   if (drift.length === 0) {
-    runtime.writeStdout(
-      `ok (${decision.name}): kernel matches policy, ${describe(context.effective)}\n`,
-    );
+    runtime.writeStdout(`ok (${decision.name}): kernel matches policy, ${describe(effective)}\n`);
     return EXIT_OK;
   }
   runtime.writeStdout(drift.map((d) => `drift (${decision.name}): ${d}\n`).join(''));
@@ -63,14 +64,15 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
     return EXIT_OK;
   }
   const { backend, decision } = selectBackend(runtime, context.config.firewall);
-  const drift = await backend.verify(context.effective.policy);
+  const { effective, device } = await openWrtView(runtime, context, true);
+  const drift = await backend.verify(effective.policy);
   const counters = await backend.counters();
   const now = runtime.now();
   const report = statusReport({
-    effective: context.effective,
+    effective,
     enforcement: { decision, applied: drift.length === 0, drift, verifiedAt: now, repairs: 0 },
     counters,
-    device: { id: context.config.agent.deviceId },
+    device: { id: context.config.agent.deviceId, ...device },
     agent: { runtime: runtime.name, boot: null, startedAt: null, daemon: false },
     lastError: null,
     now,
@@ -79,10 +81,11 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
   return EXIT_OK;
 }
 
-export function printCommand(runtime: Runtime, context: AgentContext): number {
+export async function printCommand(runtime: Runtime, context: AgentContext): Promise<number> {
   const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const { effective } = await openWrtView(runtime, context);
   runtime.writeStdout(
-    `# ${decision.name}: ${decision.reason}\n${backend.render(context.effective.policy)}`,
+    `# ${decision.name}: ${decision.reason}\n${backend.render(effective.policy)}`,
   );
   return EXIT_OK;
 }

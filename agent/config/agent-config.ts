@@ -1,5 +1,6 @@
 // The agent's configuration, read from a UCI file (/etc/config/op25b by default).
 import { InputError, quoteValue } from '../input-error.ts';
+import { parseInterfaceName } from '../openwrt/wan-devices.ts';
 import { parsePolicy } from '../policy/parse-policy.ts';
 import type { Policy } from '../policy/policy.ts';
 import {
@@ -24,6 +25,8 @@ export interface FirewallSettings {
 export interface AgentConfig {
   /** The policy from the config file: what is enforced until the ISP sends a desired state. */
   readonly policy: Policy;
+  /** `list wan_interface`: logical interfaces whose devices count as WAN; null when unset. */
+  readonly wanInterfaces: readonly string[] | null;
   readonly firewall: FirewallSettings;
   readonly agent: AgentSettings;
   /** null: no broker configured, the agent enforces offline. */
@@ -38,6 +41,7 @@ const POLICY_OPTIONS = [
   'port',
   'allow',
   'wan_device',
+  'wan_interface',
   'family',
   'backend',
   'iptables_variant',
@@ -70,6 +74,7 @@ export function configFromUci(pkg: UciPackage): AgentConfig {
     wanDevices: listValues(section, 'wan_device'),
     families: listValues(section, 'family'),
   });
+  const interfaces = listValues(section, 'wan_interface');
   const firewall: FirewallSettings = {
     backend: oneOf(optionValue(section, 'backend'), ['auto', 'nftables', 'iptables'], 'backend'),
     iptablesVariant: oneOf(
@@ -82,6 +87,7 @@ export function configFromUci(pkg: UciPackage): AgentConfig {
   const mqtt = mqttSettingsFromUci(pkg);
   return {
     policy,
+    wanInterfaces: interfaces.length ? [...new Set(interfaces.map(parseInterfaceName))] : null,
     firewall,
     agent: agent.settings,
     mqtt: mqtt.settings,

@@ -7,6 +7,8 @@ import { findSection, type UciPackage } from './uci-parse.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+/** Where the daemon's log lines go: stderr, or syslog through `logger`. */
+export type LogTarget = 'stderr' | 'syslog';
 
 export interface AgentSettings {
   /** Set in config, or null: derived from the router (device/device-id.ts). */
@@ -23,6 +25,7 @@ export interface AgentSettings {
   /** Seconds between checks of the kernel rules; 0 picks by backend (30 nftables, 5 iptables). */
   readonly verifyIntervalS: number;
   readonly logLevel: LogLevel;
+  readonly logTarget: LogTarget;
 }
 
 export interface MqttSettings {
@@ -57,6 +60,7 @@ export const AGENT_OPTIONS = [
   'report_interval',
   'verify_interval',
   'log_level',
+  'log_target',
 ];
 export const MQTT_OPTIONS = [
   'broker',
@@ -87,6 +91,7 @@ export function agentSettingsFromUci(pkg: UciPackage): {
     reportIntervalS: read.integer('report_interval', 300, 10, 86400),
     verifyIntervalS: read.integer('verify_interval', 0, 0, 3600),
     logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
+    logTarget: read.oneOf('log_target', ['stderr', 'syslog'] as const),
   };
   return { settings, warnings: read.unknownOptions() };
 }

@@ -6,8 +6,13 @@ import type { AgentConfig } from '../config/agent-config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { selectBackend } from '../firewall/select-backend.ts';
 import { InputError } from '../input-error.ts';
-import { createLogger, stderrSink, type Logger } from '../log/logger.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { stderrOutput, syslogOutput, type LogOutput } from '../log/syslog-sink.ts';
 import { resolveDeviceId } from '../device/device-id.ts';
+import { boardReport } from '../openwrt/system-board.ts';
+import { createUbus, type Ubus } from '../openwrt/ubus.ts';
+import { wanInterfaces, withWanDevices } from '../openwrt/wan-devices.ts';
+import { trackWan, type WanTracker } from '../openwrt/wan-tracker.ts';
 import { effectivePolicy, type EffectivePolicy } from '../policy/effective-policy.ts';
 import type { ClaimsContext } from '../remote/claims.ts';
 import { commandIdHint, parseCommandMessage, SeenCommands } from '../remote/command.ts';
@@ -16,7 +21,7 @@ import { commandReply, desiredReply, errorObject, type ErrorObject } from '../re
 import { parseEd25519PublicKey } from '../remote/public-key.ts';
 import { topicsFor, type Topics } from '../remote/topics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { statusReport, type ErrorReport } from '../status/status-report.ts';
+import { statusReport, type DeviceReport, type ErrorReport } from '../status/status-report.ts';
 import { loadDesired, saveDesired } from './desired-store.ts';
 import { Enforcer } from './enforcer.ts';
 import { RemoteLink, type InboundKind } from './remote-link.ts';
@@ -51,9 +56,18 @@ function loadVerifyKey(runtime: Runtime, file: string | null): Uint8Array | null
   return parseEd25519PublicKey(text);
 }
 
+/** What of the config decides the WAN devices: a change makes the daemon forget those seen. */
+function wanConfig(config: AgentConfig): string {
+  return JSON.stringify([config.wanInterfaces, config.policy.wanDevices]);
+}
+
 class Daemon {
   private config: AgentConfig;
+  private readonly logOutput: LogOutput;
   private readonly log: Logger;
+  private readonly ubus: Ubus | null;
+  private wan: WanTracker | null = null;
+  private board: Omit<DeviceReport, 'id'> | null = null;
   private readonly boot: string;
   private readonly startedAt: number;
   private deviceId: string;
@@ -66,6 +80,7 @@ class Daemon {
   private link: RemoteLink | null = null;
   private watch: RuleWatch | null = null;
   private readonly seen = new SeenCommands();
+  private inbound: Promise<void> = Promise.resolve();
   private readonly reporter: StatusReporter;
   private reportTimer: ReturnType<Runtime['setTimeout']> | null = null;
 
@@ -74,7 +89,9 @@ class Daemon {
     private readonly configPath: string,
   ) {
     this.config = loadConfig(runtime, configPath);
-    this.log = createLogger(stderrSink(runtime.writeStderr), this.config.agent.logLevel);
+    this.logOutput =
+      this.config.agent.logTarget === 'syslog' ? syslogOutput(runtime) : stderrOutput(runtime);
+    this.log = createLogger(this.logOutput.sink, this.config.agent.logLevel);
     for (const warning of this.config.warnings) this.log.warn(warning);
     this.boot = randomId(runtime);
     this.startedAt = runtime.now();
@@ -90,7 +107,9 @@ class Daemon {
     } catch (error) {
       this.fail(error, 'ignoring the stored desired state');
     }
-    this.effective = effectivePolicy(this.config.policy, this.desired);
+    this.ubus = runtime.findExecutable('ubus') ? createUbus(runtime) : null;
+    this.wan = this.wanTracker();
+    this.effective = this.effectiveFor(this.desired);
     const { backend, decision } = selectBackend(runtime, this.config.firewall);
     this.enforcer = new Enforcer(runtime, backend, decision, this.log);
     this.reporter = new StatusReporter({
@@ -109,6 +128,41 @@ class Daemon {
     return { code: error.code, message: error.message };
   }
 
+  /** Follows the WAN interfaces of the config, or null (no ubus, or none configured). */
+  private wanTracker(): WanTracker | null {
+    const names = wanInterfaces(this.config.wanInterfaces, this.ubus !== null);
+    if (!this.ubus || names.length === 0) {
+      if (this.config.wanInterfaces) this.log.warn('wan_interface needs ubus, which is missing');
+      return null;
+    }
+    const tracker: WanTracker = trackWan({
+      runtime: this.runtime,
+      ubus: this.ubus,
+      names,
+      explicit: this.config.wanInterfaces !== null,
+      log: this.log,
+      onChange: () => {
+        if (tracker === this.wan) void this.wanChanged();
+      },
+    });
+    return tracker;
+  }
+
+  /** The policy in force: the desired state over the config, WAN devices from netifd added. */
+  private effectiveFor(desired: DesiredState | null): EffectivePolicy {
+    const policy = this.wan
+      ? withWanDevices(this.config.policy, this.wan.devices())
+      : this.config.policy;
+    return effectivePolicy(policy, desired);
+  }
+
+  private async wanChanged(): Promise<void> {
+    const before = this.effective.policy.wanDevices.join();
+    this.effective = this.effectiveFor(this.desired);
+    if (this.effective.policy.wanDevices.join() !== before) await this.enforce();
+    void this.reporter.request();
+  }
+
   private fail(error: unknown, context: string): ErrorObject {
     const object = errorObject(error);
     this.lastError = { ...object, at: this.runtime.now() };
@@ -118,11 +172,16 @@ class Daemon {
 
   private async statusDocument() {
     const counters = await this.enforcer.counters();
+    if (!this.board && this.ubus) {
+      const board = await boardReport(this.ubus);
+      if (board.model || board.board || board.release) this.board = board;
+    }
+    const wanProto = this.wan?.proto();
     return statusReport({
       effective: this.effective,
       enforcement: this.enforcer.enforcement,
       counters,
-      device: { id: this.deviceId },
+      device: { id: this.deviceId, ...this.board, ...(wanProto && { wanProto }) },
       agent: {
         runtime: this.runtime.name,
         boot: this.boot,
@@ -157,8 +216,12 @@ class Daemon {
     const { runDir } = this.config.agent;
     this.runtime.makeDirectory(runDir);
     this.runtime.writeTextAtomic(`${runDir}/${PID_FILE}`, `${ownPid(this.runtime)}\n`);
-    // First the block, then everything else: the broker may be far away, or down.
+    // First the block, then everything else: the broker may be far away, or down. netifd is
+    // near: its WAN devices are in the very first rules.
+    await this.wan?.refresh();
+    this.effective = this.effectiveFor(this.desired);
     await this.enforce();
+    this.wan?.start();
     this.startWatch();
     this.startLink();
     this.scheduleReport();
@@ -200,7 +263,13 @@ class Daemon {
       this.log,
       {
         onConnected: () => void this.reporter.request(),
-        onMessage: (kind, payload, bytes) => void this.onMessage(kind, payload, bytes),
+        onMessage: (kind, payload, bytes) => {
+          // One message at a time: a desired state checked while an earlier one is still being
+          // stored would be compared with a stale version.
+          this.inbound = this.inbound
+            .then(() => this.onMessage(kind, payload, bytes))
+            .catch((error: unknown) => void this.fail(error, 'message handling failed'));
+        },
       },
     );
     this.link.start();
@@ -235,7 +304,7 @@ class Daemon {
     let effective: EffectivePolicy;
     try {
       desired = parseDesiredMessage(payload, bytes, this.claimsContext());
-      effective = effectivePolicy(this.config.policy, desired);
+      effective = this.effectiveFor(desired);
     } catch (error) {
       const object = this.fail(error, 'desired state rejected');
       await this.reply(desiredReply(versionHint(payload), object));
@@ -330,8 +399,15 @@ class Daemon {
     for (const warning of config.warnings) this.log.warn(warning);
     const relink = JSON.stringify(config.mqtt) !== JSON.stringify(this.config.mqtt);
     const rebackend = JSON.stringify(config.firewall) !== JSON.stringify(this.config.firewall);
+    const rewan = wanConfig(config) !== wanConfig(this.config);
     this.config = config;
-    this.effective = effectivePolicy(config.policy, this.desired);
+    if (rewan) {
+      this.wan?.stop();
+      this.wan = this.wanTracker();
+      await this.wan?.refresh();
+      this.wan?.start();
+    }
+    this.effective = this.effectiveFor(this.desired);
     if (rebackend) {
       const { backend, decision } = selectBackend(this.runtime, config.firewall);
       this.enforcer = new Enforcer(this.runtime, backend, decision, this.log);
@@ -351,12 +427,14 @@ class Daemon {
   /** SIGTERM: say goodbye and stop. The rules stay in the kernel. */
   async stop(): Promise<void> {
     this.watch?.stop();
+    this.wan?.stop();
     this.reporter.cancel();
     if (this.reportTimer) this.runtime.clearTimeout(this.reportTimer);
     await this.link?.stop();
     this.runtime.removeFile(`${this.config.agent.runDir}/${PID_FILE}`);
     this.runtime.removeFile(`${this.config.agent.runDir}/${STATUS_FILE}`);
     this.log.info('stopped; the rules stay in place');
+    await this.logOutput.close();
   }
 }
 

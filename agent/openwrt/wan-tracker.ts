@@ -1,0 +1,124 @@
+// The daemon's view of the WAN devices: queries netifd at start, whenever `ubus listen` reports
+// an ifup, ifdown or ifupdate of a WAN interface, and whenever the listener (re)starts. Devices
+// once seen stay in the set while the daemon runs, so a PPPoE reconnect never finds its device
+// unblocked; only a new tracker (a config change) forgets them.
+import type { Logger } from '../log/logger.ts';
+import type { Runtime, Timer } from '../runtime/runtime.ts';
+import type { InterfaceStatus } from './interface-status.ts';
+import { queryInterfaces } from './netifd-query.ts';
+import type { Ubus } from './ubus.ts';
+import type { UbusListener } from './ubus-listen.ts';
+import { interfaceEvent } from './ubus-event.ts';
+import { mergeDevices, wanView } from './wan-devices.ts';
+
+const ACTIONS = ['ifup', 'ifdown', 'ifupdate'];
+/** Events come in bursts (wan and wan6 go up together): one query for a burst. */
+const EVENT_DELAY_MS = 30;
+/** After the listener (re)starts: give it time to register, then catch up on missed events. */
+const RESYNC_DELAY_MS = 300;
+
+export interface WanTrackerDeps {
+  readonly runtime: Runtime;
+  readonly ubus: Ubus;
+  /** The logical WAN interfaces. */
+  readonly names: readonly string[];
+  /** Warn about interfaces netifd does not know (they were configured, not defaulted). */
+  readonly explicit: boolean;
+  readonly log: Logger;
+  /** The device set grew or the WAN protocol changed. */
+  readonly onChange: () => void;
+}
+
+export interface WanTracker {
+  /** Every device the WAN interfaces had (or will have) since the tracker started, sorted. */
+  devices(): readonly string[];
+  /** The protocol of the first WAN interface netifd knows: static, dhcp, pppoe, ... */
+  proto(): string | null;
+  /** Queries netifd once (after any query already under way). Never rejects. */
+  refresh(): Promise<void>;
+  /** Follows netifd's interface events until stop(). */
+  start(): void;
+  stop(): void;
+}
+
+/** "wan pppoe up pppoe-wan 203.0.113.7/32" */
+function summary(s: InterfaceStatus): string {
+  const state = s.up ? `up ${s.l3Device ?? s.device ?? '-'}` : 'down';
+  return [s.name, s.proto ?? '?', state, ...s.ipv4, ...s.ipv6].join(' ');
+}
+
+export function trackWan(deps: WanTrackerDeps): WanTracker {
+  const { runtime, ubus, names, log } = deps;
+  let seen: string[] = [];
+  let protocol: string | null = null;
+  let queue = Promise.resolve();
+  let timer: Timer | null = null;
+  let timerAt = 0;
+  let listener: UbusListener | null = null;
+  let noted = '';
+
+  const query = async (): Promise<void> => {
+    let statuses: InterfaceStatus[];
+    try {
+      statuses = await queryInterfaces(ubus, names);
+    } catch (error) {
+      const text = `cannot read the WAN interfaces (${(error as Error).message}); devices kept`;
+      if (text !== noted) log.warn(text);
+      noted = text;
+      return;
+    }
+    const view = wanView(statuses, names);
+    // One line whenever what netifd says changes: up/down, device, addresses.
+    const text = statuses.map(summary).join('; ');
+    if (text !== noted) log.info(`WAN: ${text || 'no interface'}`);
+    if (deps.explicit && view.missing.length && text !== noted)
+      log.warn(`WAN interface not known to netifd: ${view.missing.join(', ')}`);
+    noted = text;
+    const devices = mergeDevices(seen, view.devices);
+    const changed = devices.length !== seen.length || view.proto !== protocol;
+    seen = devices;
+    protocol = view.proto;
+    if (changed) deps.onChange();
+  };
+
+  const refresh = (): Promise<void> => (queue = queue.then(query));
+
+  const schedule = (ms: number): void => {
+    const at = runtime.now() + ms;
+    if (timer) {
+      if (timerAt <= at) return;
+      runtime.clearTimeout(timer);
+    }
+    timerAt = at;
+    timer = runtime.setTimeout(() => {
+      timer = null;
+      void refresh();
+    }, ms);
+  };
+
+  return {
+    devices: () => seen,
+    proto: () => protocol,
+    refresh,
+    start() {
+      listener = ubus.listen(
+        ['network.interface'],
+        (event) => {
+          const e = interfaceEvent(event);
+          if (!e || !names.includes(e.interface) || !ACTIONS.includes(e.action)) return;
+          log.debug(`ubus: ${e.interface} ${e.action}`);
+          schedule(EVENT_DELAY_MS);
+        },
+        {
+          onStart: () => schedule(RESYNC_DELAY_MS),
+          onExit: (code, ms) => log.warn(`ubus listen exited (${code}); restarting in ${ms} ms`),
+        },
+      );
+    },
+    stop() {
+      listener?.stop();
+      if (timer) runtime.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
