@@ -7,7 +7,7 @@ PACKAGES="
   make gcc libc6-dev
   nftables iptables conntrack iproute2 procps util-linux time
   mosquitto mosquitto-clients openssl socat netcat-openbsd
-  shellcheck
+  shellcheck busybox
 "
 
 missing=""
