@@ -3,17 +3,24 @@
 // Needs root: the agent runs for real in a network namespace made here (and deleted at the end).
 // Apply times alternate between two policies so that every apply changes the kernel; the bare
 // tool runs the very script the agent would load, so the difference is the agent's own cost.
+// The daemon's figures (idle RSS, desired-state toggles, self-healing) come from
+// build/bench-daemon.ts, in the same namespace; Ed25519 verification from build/bench-verify.ts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { daemonBench } from './bench-daemon.ts';
+import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const QJS = join(root, 'dist', 'qjs');
 const BUNDLE = join(root, 'dist', 'op25b-agent.js');
 const RUNS = 20;
 const NOFILE = 1024;
+const VERIFY_RUNS = 100;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,7 +43,7 @@ function peakRssKb(argv: string[]): number {
 }
 
 function line(name: string, value: string): void {
-  process.stdout.write(`${name.padEnd(44)} ${value}\n`);
+  process.stdout.write(`${name.padEnd(50)} ${value}\n`);
 }
 
 function policy(backend: string, relay: string, variant = ''): string {
@@ -54,8 +61,40 @@ function policy(backend: string, relay: string, variant = ''): string {
     .join('\n');
 }
 
+/** Mean ms per Ed25519 JWS verification under qjs, with the agent's own verifier. */
+async function verifyMs(dir: string): Promise<number> {
+  const script = join(dir, 'bench-verify.js');
+  await build({
+    ...qjsEsbuildOptions,
+    entryPoints: [join(root, 'build', 'bench-verify.ts')],
+    outfile: script,
+    bundle: true,
+    format: 'esm',
+    target: 'es2020',
+    external: ['os', 'std'],
+    minify: true,
+    banner: { js: 'import "std";' },
+    logLevel: 'warning',
+  });
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ version: 8, enabled: true, allow: ['203.0.113.25'] })
+    .setProtectedHeader({ alg: 'EdDSA' })
+    .setSubject('bench-cpe')
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(privateKey);
+  const key = [...Buffer.from((await exportJWK(publicKey)).x!, 'base64url')];
+  const input = join(dir, 'bench-verify.json');
+  writeFileSync(input, JSON.stringify({ token, key }));
+  const out = execFileSync(QJS, [script, input, String(VERIFY_RUNS)], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
 /** Runs inside the namespace: everything the agent touches is the namespace's own. */
-function inner(dir: string): void {
+async function inner(dir: string): Promise<void> {
+  const actual = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+  if (actual !== String(NOFILE)) throw new Error(`open files limit is ${actual}, not ${NOFILE}`);
   const configs = (backend: string, variant?: string) =>
     ['203.0.113.25', '203.0.113.26'].map((relay, i) => {
       const path = join(dir, `${backend}${variant ?? ''}-${i}`);
@@ -112,18 +151,32 @@ function inner(dir: string): void {
     );
     measure(`iptables-${variant}`, paths, bare);
   }
+
+  await daemonBench({ dir, qjs: QJS, bundle: BUNDLE, line });
 }
 
-function outer(): void {
+async function outer(): Promise<void> {
   const bundle = readFileSync(BUNDLE);
   line('bundle, minified', `${bundle.length} bytes`);
   line('bundle, gzip -9', `${gzipSync(bundle, { level: 9 }).length} bytes`);
+  const dir = mkdtempSync(join(tmpdir(), 'op25b-bench-'));
+  try {
+    line(
+      `Ed25519 JWS verify under qjs, mean of ${VERIFY_RUNS}`,
+      `${(await verifyMs(dir)).toFixed(2)} ms`,
+    );
+    await inNamespace(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function inNamespace(dir: string): Promise<void> {
   // QuickJS's os.exec closes every descriptor up to the open-files limit in each child, so the
   // limit changes the cost of every program the agent runs. Routers run services with the
   // kernel's default of 1024 (procd does not raise it); measure under that, agent and tool alike.
   line('open files limit (agent and tools)', String(NOFILE));
   const ns = `op25b-bench-${process.pid}`;
-  const dir = mkdtempSync(join(tmpdir(), 'op25b-bench-'));
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     execFileSync(
@@ -132,6 +185,9 @@ function outer(): void {
         'netns',
         'exec',
         ns,
+        'prlimit',
+        `--nofile=${NOFILE}:${NOFILE}`,
+        '--',
         process.execPath,
         '--import',
         'tsx',
@@ -142,10 +198,12 @@ function outer(): void {
       { stdio: 'inherit', cwd: root },
     );
   } finally {
+    // Anything the inner run left behind (it stops what it starts, unless it was killed).
+    const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout;
+    for (const pid of pids.split('\n').filter(Boolean)) spawnSync('kill', ['-9', pid]);
     execFileSync('ip', ['netns', 'del', ns]);
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--inner') inner(process.argv[3]!);
-else outer();
+if (process.argv[2] === '--inner') await inner(process.argv[3]!);
+else await outer();

@@ -1,0 +1,17 @@
+// QuickJS entry for `npm run bench`: verifies one EdDSA JWS N times with the agent's own code
+// (agent/remote/jws.ts) and prints the mean time per verification in ms. Bundled by bench.ts;
+// usage: qjs bench-verify.js <input.json> <N>, input {"token": "...", "key": [32 bytes]}.
+import '../agent/runtime/quickjs/globals.ts';
+import * as std from 'std';
+import { verifyJws } from '../agent/remote/jws.ts';
+
+const [, inputPath = '', countText = '100'] = scriptArgs;
+const input = JSON.parse(std.loadFile(inputPath) ?? 'null') as { token: string; key: number[] };
+const key = new Uint8Array(input.key);
+const count = Number(countText);
+verifyJws(input.token, key); // warm-up: tables, JIT-less caches, the first allocation burst
+const start = Date.now();
+for (let i = 0; i < count; i++) verifyJws(input.token, key);
+const ms = (Date.now() - start) / count;
+std.out.puts(`${ms.toFixed(2)}\n`);
+std.out.flush();
