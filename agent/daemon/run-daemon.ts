@@ -25,7 +25,7 @@ import { statusReport, type DeviceReport, type ErrorReport } from '../status/sta
 import { loadDesired, saveDesired } from './desired-store.ts';
 import { Enforcer } from './enforcer.ts';
 import { RemoteLink, type InboundKind } from './remote-link.ts';
-import { PID_FILE, STATUS_FILE } from './run-files.ts';
+import { PID_FILE, STATUS_FILE, WAN_DEVICES_FILE, writeWanDevices } from './run-files.ts';
 import { watchRules, type RuleWatch } from './rule-watch.ts';
 import { StatusReporter } from './status-reporter.ts';
 
@@ -81,6 +81,8 @@ class Daemon {
   private watch: RuleWatch | null = null;
   private readonly seen = new SeenCommands();
   private inbound: Promise<void> = Promise.resolve();
+  /** The WAN devices last written to the run directory, joined. */
+  private publishedWan: string | null = null;
   private readonly reporter: StatusReporter;
   private reportTimer: ReturnType<Runtime['setTimeout']> | null = null;
 
@@ -89,6 +91,7 @@ class Daemon {
     private readonly configPath: string,
   ) {
     this.config = loadConfig(runtime, configPath);
+    runtime.makeDirectory(this.config.agent.runDir);
     this.logOutput =
       this.config.agent.logTarget === 'syslog' ? syslogOutput(runtime) : stderrOutput(runtime);
     this.log = createLogger(this.logOutput.sink, this.config.agent.logLevel);
@@ -150,9 +153,16 @@ class Daemon {
 
   /** The policy in force: the desired state over the config, WAN devices from netifd added. */
   private effectiveFor(desired: DesiredState | null): EffectivePolicy {
-    const policy = this.wan
-      ? withWanDevices(this.config.policy, this.wan.devices())
-      : this.config.policy;
+    const seen = this.wan?.devices() ?? [];
+    if (seen.join() !== this.publishedWan) {
+      this.publishedWan = seen.join();
+      try {
+        writeWanDevices(this.runtime, this.config.agent.runDir, seen);
+      } catch (error) {
+        this.log.warn(`cannot write the WAN device list: ${String(error)}`);
+      }
+    }
+    const policy = this.wan ? withWanDevices(this.config.policy, seen) : this.config.policy;
     return effectivePolicy(policy, desired);
   }
 
@@ -433,6 +443,7 @@ class Daemon {
     await this.link?.stop();
     this.runtime.removeFile(`${this.config.agent.runDir}/${PID_FILE}`);
     this.runtime.removeFile(`${this.config.agent.runDir}/${STATUS_FILE}`);
+    this.runtime.removeFile(`${this.config.agent.runDir}/${WAN_DEVICES_FILE}`);
     this.log.info('stopped; the rules stay in place');
     await this.logOutput.close();
   }

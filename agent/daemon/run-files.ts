@@ -1,8 +1,11 @@
-// The daemon's files in the run directory (tmpfs): its pid and its live status document.
+// The daemon's files in the run directory (tmpfs): its pid, its live status document, and the
+// WAN devices it has seen (which one-shot commands add, so they never shrink the daemon's rules).
+import { parseDeviceName } from '../policy/parse-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 export const PID_FILE = 'daemon.pid';
 export const STATUS_FILE = 'status.json';
+export const WAN_DEVICES_FILE = 'wan-devices';
 
 /** The pid in the pid file, when that process is alive and is the agent. */
 export function runningDaemonPid(runtime: Runtime, runDir: string): number | null {
@@ -17,4 +20,25 @@ export function runningDaemonPid(runtime: Runtime, runDir: string): number | nul
 export function readLiveStatus(runtime: Runtime, runDir: string): string | null {
   if (runningDaemonPid(runtime, runDir) === null) return null;
   return runtime.readText(`${runDir}/${STATUS_FILE}`);
+}
+
+export function writeWanDevices(
+  runtime: Runtime,
+  runDir: string,
+  devices: readonly string[],
+): void {
+  runtime.writeTextAtomic(`${runDir}/${WAN_DEVICES_FILE}`, devices.map((d) => `${d}\n`).join(''));
+}
+
+/** The WAN devices the running daemon has seen; none when no daemon runs. */
+export function readWanDevices(runtime: Runtime, runDir: string): string[] {
+  if (runningDaemonPid(runtime, runDir) === null) return [];
+  const text = runtime.readText(`${runDir}/${WAN_DEVICES_FILE}`) ?? '';
+  return text.split('\n').filter((line) => {
+    try {
+      return parseDeviceName(line) === line;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -2,6 +2,7 @@
 // the WAN interfaces, added to the policy's wan_device list, and what the router is. Without a
 // `ubus` program nothing changes: the config's wan_device list stands alone.
 import type { AgentContext } from '../cli/agent-context.ts';
+import { readWanDevices } from '../daemon/run-files.ts';
 import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { DeviceReport } from '../status/status-report.ts';
@@ -47,10 +48,13 @@ export async function openWrtView(
     ...(withBoard && (await boardReport(ubus))),
     ...(view.proto && { wanProto: view.proto }),
   };
+  // Devices the running daemon has seen stay in: a one-shot apply (the firewall include, say)
+  // while a WAN interface is down must not take its device out of the daemon's rules.
+  const remembered = readWanDevices(runtime, config.agent.runDir);
   return {
     effective: {
       ...effective,
-      policy: withWanDevices(effective.policy, view.devices),
+      policy: withWanDevices(effective.policy, [...view.devices, ...remembered]),
     },
     device,
   };

@@ -4,7 +4,10 @@ import {
   PID_FILE,
   readLiveStatus,
   runningDaemonPid,
+  readWanDevices,
   STATUS_FILE,
+  WAN_DEVICES_FILE,
+  writeWanDevices,
 } from '../../../agent/daemon/run-files.ts';
 import { clockRuntime } from './fake-clock.ts';
 
@@ -50,3 +53,18 @@ test('readLiveStatus returns the status file only while the daemon runs', () => 
 });
 
 test.run();
+
+test('the WAN devices the daemon saw: written one a line, read back only while it runs', () => {
+  const runtime = withDaemon('4242', AGENT_CMDLINE);
+  writeWanDevices(runtime, RUN, ['pppoe-wan', 'eth0.2']);
+  assert.is(runtime.files.get(`${RUN}/${WAN_DEVICES_FILE}`), 'pppoe-wan\neth0.2\n');
+  assert.equal(readWanDevices(runtime, RUN), ['pppoe-wan', 'eth0.2']);
+  runtime.files.delete(`/proc/4242/cmdline`);
+  assert.equal(readWanDevices(runtime, RUN), [], 'no daemon: nothing remembered');
+});
+
+test('a tampered WAN device file yields only valid device names', () => {
+  const runtime = withDaemon('4242', AGENT_CMDLINE);
+  runtime.files.set(`${RUN}/${WAN_DEVICES_FILE}`, 'wan\nbad name\n"q"\n\nwan6-x\n');
+  assert.equal(readWanDevices(runtime, RUN), ['wan', 'wan6-x']);
+});
