@@ -3,10 +3,10 @@
 import { InputError } from '../input-error.ts';
 import { looksLikeJws, verifyJws } from './jws.ts';
 
+export { ENVELOPE_CLAIMS, rejectUnknownFields } from './known-fields.ts';
+
 /** Larger payloads are refused before any parsing. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
-/** Claims the envelope itself uses; everything else belongs to the message. */
-export const ENVELOPE_CLAIMS = ['sub', 'exp', 'iat', 'nbf', 'jti'];
 
 export interface ClaimsContext {
   readonly deviceId: string;
@@ -67,14 +67,4 @@ export function readClaims(payload: string, byteLength: number, context: ClaimsC
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > context.now))
     throw new InputError('not_yet_valid', 'message is not valid yet (nbf)');
   return { body, signed, expiresAt: typeof exp === 'number' ? exp : null };
-}
-
-/** Refuses fields outside `allowed` (and the envelope's), so a typo never passes silently. */
-export function rejectUnknownFields(
-  body: Readonly<Record<string, unknown>>,
-  allowed: readonly string[],
-): void {
-  for (const key of Object.keys(body))
-    if (!allowed.includes(key) && !ENVELOPE_CLAIMS.includes(key))
-      throw new InputError('unknown_field', `unknown field ${JSON.stringify(key)}`);
 }

@@ -3,7 +3,7 @@ import { formatPrefix, parsePrefix } from '../policy/address.ts';
 import { parseAction, parsePort } from '../policy/parse-policy.ts';
 import type { Action } from '../policy/policy.ts';
 import { InputError } from '../input-error.ts';
-import { readClaims, rejectUnknownFields, type ClaimsContext } from './claims.ts';
+import { rejectUnknownFields } from './known-fields.ts';
 
 export interface DesiredState {
   /** Monotonic: a state is applied only when its version is newer than the last applied one. */
@@ -48,22 +48,4 @@ export function desiredFromObject(body: Readonly<Record<string, unknown>>): Desi
       : { allow: list(allow, 'allow', (v) => formatPrefix(parsePrefix(v as string))) }),
     ...(ports === undefined ? {} : { ports: list(ports, 'ports', parsePort) }),
   };
-}
-
-export function parseDesiredMessage(
-  payload: string,
-  byteLength: number,
-  context: ClaimsContext,
-): DesiredState {
-  return desiredFromObject(readClaims(payload, byteLength, context).body);
-}
-
-/** The version of a payload that failed validation, when it can be read, for the reply. */
-export function versionHint(payload: string): number | null {
-  try {
-    const parsed = JSON.parse(payload) as { version?: unknown };
-    return typeof parsed.version === 'number' ? parsed.version : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,12 +1,9 @@
 // Compact JWS with EdDSA (Ed25519), the only form the agent accepts when a key is configured.
 // `jose` cannot run under QuickJS (no TextEncoder, no WebCrypto); this is the verify side only.
-import * as ed from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
 import { decodeBase64Url } from '../encoding/base64.ts';
 import { decodeUtf8 } from '../encoding/utf8.ts';
 import { InputError } from '../input-error.ts';
-
-ed.hashes.sha512 = sha512;
+import { loadPackages } from '../vendor/load-packages.ts';
 
 function malformed(why: string): InputError {
   return new InputError('malformed_token', `malformed signed message: ${why}`);
@@ -49,7 +46,7 @@ export function verifyJws(token: string, publicKey: Uint8Array): unknown {
   for (let i = 0; i < input.length; i++) message[i] = input.charCodeAt(i); // ASCII by construction
   let valid = false;
   try {
-    valid = ed.verify(signature, message, publicKey);
+    valid = loadPackages().verifyEd25519(signature, message, publicKey);
   } catch {
     valid = false;
   }

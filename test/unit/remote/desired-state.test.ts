@@ -1,11 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClaimsContext } from '../../../agent/remote/claims.ts';
-import {
-  desiredFromObject,
-  parseDesiredMessage,
-  versionHint,
-} from '../../../agent/remote/desired-state.ts';
+import { parseDesiredMessage, versionHint } from '../../../agent/remote/desired-message.ts';
+import { desiredFromObject } from '../../../agent/remote/desired-state.ts';
 import { inputError } from '../helpers.ts';
 import { makeIsp } from './tokens.ts';
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { InputError } from '../../../agent/input-error.ts';
 import { effectivePolicy } from '../../../agent/policy/effective-policy.ts';
 import { MAX_COMMAND_LIFETIME_S, parseCommandMessage } from '../../../agent/remote/command.ts';
-import { parseDesiredMessage } from '../../../agent/remote/desired-state.ts';
+import { parseDesiredMessage } from '../../../agent/remote/desired-message.ts';
 import { validateMessage } from '../../schemas/validate.ts';
 import { config, DEVICE, NOW_S, payload, unsigned } from './fixtures.ts';
 

@@ -93,8 +93,10 @@ function emittedCodes(): Set<string> {
   const files = [
     'agent/remote/claims.ts',
     'agent/remote/command.ts',
+    'agent/remote/desired-message.ts',
     'agent/remote/desired-state.ts',
     'agent/remote/jws.ts',
+    'agent/remote/known-fields.ts',
     'agent/remote/messages.ts',
     'agent/daemon/run-daemon.ts',
   ];

@@ -8,11 +8,8 @@ import { InputError } from '../../../agent/input-error.ts';
 import type { Logger } from '../../../agent/log/logger.ts';
 import { effectivePolicy } from '../../../agent/policy/effective-policy.ts';
 import { commandIdHint, parseCommandMessage } from '../../../agent/remote/command.ts';
-import {
-  desiredFromObject,
-  parseDesiredMessage,
-  versionHint,
-} from '../../../agent/remote/desired-state.ts';
+import { parseDesiredMessage, versionHint } from '../../../agent/remote/desired-message.ts';
+import { desiredFromObject } from '../../../agent/remote/desired-state.ts';
 import {
   commandReply,
   desiredReply,
