@@ -6,19 +6,24 @@
 // Under QuickJS, agent/runtime/quickjs/globals.ts must have been imported before this module
 // (MQTT.js needs timers, queueMicrotask and `process` when it loads); the bundle needs the
 // esbuild settings of build/esbuild-qjs-options.ts. Under Node it runs as is (tests, tools).
-import { Buffer } from 'buffer';
 import { InputError, quoteValue } from '../input-error.ts';
+import { loadPackages } from '../vendor/load-packages.ts';
 import { formatBrokerUrl, parseBrokerUrl } from './broker-url.ts';
-import { ChildProcessStream, type ChildStreamRuntime } from './stream-over-child.ts';
-import { transportArgv, type TlsFiles } from './transport-command.ts';
 import {
+  createChildProcessStream,
+  type ChildProcessStream,
+  type ChildStreamRuntime,
+} from './stream-over-child.ts';
+import { transportArgv, type TlsFiles } from './transport-command.ts';
+import type {
+  BufferLike,
+  ConnackPacket,
   MqttClient,
-  type ConnackPacket,
-  type MqttError,
-  type Properties,
-  type PublishPacket,
-  type QoS,
-} from './vendor.js';
+  MqttError,
+  Properties,
+  PublishPacket,
+  QoS,
+} from '../vendor/packages.js';
 
 export type { MqttClient, ConnackPacket, MqttError, PublishPacket, QoS };
 
@@ -93,11 +98,11 @@ function checkTopic(what: string, topic: string): void {
     throw invalid(what, topic, 'expected a topic name without wildcards');
 }
 
-function toBuffer(data: string | Uint8Array): string | Buffer {
+function toBuffer(data: string | Uint8Array): string | BufferLike {
   // mqtt-packet takes a password only as a string or a Buffer (`instanceof`), not a Uint8Array.
   return typeof data === 'string'
     ? data
-    : Buffer.from(data.buffer as ArrayBuffer, data.byteOffset, data.length);
+    : loadPackages().Buffer.from(data.buffer as ArrayBuffer, data.byteOffset, data.length);
 }
 
 function closedError(message: string): MqttError {
@@ -130,12 +135,13 @@ export function createMqttClient(
   let connected = false;
   let fatal: MqttError | null = null;
 
+  const { MqttClient } = loadPackages();
   const client = new MqttClient(
     () => {
       // Called by connect(): one transport program per connection attempt.
       connected = false;
       fatal = null;
-      stream = new ChildProcessStream(runtime, argv);
+      stream = createChildProcessStream(runtime, argv);
       return stream;
     },
     {

@@ -17,10 +17,10 @@
 //
 // No read backpressure: the runtime delivers the program's output as it comes and it is pushed
 // on. Nor write backpressure: writes are queued in the runtime. MQTT control traffic is small.
-import { Buffer } from 'buffer';
 import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
+import { loadPackages, type Packages } from '../vendor/load-packages.ts';
+import type { Duplex, WriteChunk } from '../vendor/packages.js';
 import { describeTransportFailure, type TransportErrorCode } from './transport-command.ts';
-import { Duplex, type WriteChunk } from './vendor.js';
 
 const SIGTERM = 15;
 const SIGKILL = 9;
@@ -44,132 +44,164 @@ export interface TransportError extends Error {
 
 type Callback = (error?: Error | null) => void;
 
-export class ChildProcessStream extends Duplex {
+export interface ChildProcessStream extends Duplex {
   readonly argv: readonly string[];
   readonly pid: number;
   /** The program's exit code, once it has exited. */
   exitCode: number | undefined;
   /** The error the stream was destroyed with: a transport failure, or one of mqtt-packet's. */
-  destroyError: Error | null = null;
-  #stderr = '';
-  readonly #child: ChildProcess;
-  readonly #runtime: ChildStreamRuntime;
-  readonly #endGraceMs: number;
-  readonly #killGraceMs: number;
-  #stopping = false; // we asked it to end (end() or destroy()): its exit is no failure
-  #timer: Timer | undefined;
-  #onExit: (() => void) | undefined; // a destroy() waiting for the program to exit
-
-  constructor(
-    runtime: ChildStreamRuntime,
-    argv: readonly string[],
-    options: ChildStreamOptions = {},
-  ) {
-    super({ allowHalfOpen: false, emitClose: true, autoDestroy: true, decodeStrings: true });
-    this.argv = [...argv];
-    this.#runtime = runtime;
-    this.#endGraceMs = options.endGraceMs ?? 2000;
-    this.#killGraceMs = options.killGraceMs ?? 1000;
-    this.#child = runtime.spawn(argv, {
-      onStdout: (chunk) => {
-        if (!this.destroyed)
-          this.push(Buffer.from(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.length));
-      },
-      onStderr: (chunk) => {
-        this.#stderr = (this.#stderr + latin1(chunk)).slice(-STDERR_KEEP);
-      },
-      onExit: (code) => this.#exited(code),
-    });
-    this.pid = this.#child.pid;
-  }
-
+  destroyError: Error | null;
   /** The last few KB the program wrote on stderr. */
-  get stderrText(): string {
-    return this.#stderr;
-  }
+  readonly stderrText: string;
+}
 
-  override _read(): void {
-    // Output is pushed as the runtime delivers it; there is no way to pause the program.
-  }
+type ChildProcessStreamClass = new (
+  runtime: ChildStreamRuntime,
+  argv: readonly string[],
+  options?: ChildStreamOptions,
+) => ChildProcessStream;
 
-  override _write(chunk: Uint8Array, _encoding: string, callback: Callback): void {
-    this.#child.write(new Uint8Array(chunk)); // a copy: the runtime queues it until written
-    callback();
-  }
+let streamClass: ChildProcessStreamClass | null = null;
 
-  override _writev(chunks: WriteChunk[], callback: Callback): void {
-    let length = 0;
-    for (const { chunk } of chunks) length += chunk.length;
-    const bytes = new Uint8Array(length);
-    let offset = 0;
-    for (const { chunk } of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    this.#child.write(bytes);
-    callback();
-  }
+/** Starts the program and returns the stream over it. */
+export function createChildProcessStream(
+  runtime: ChildStreamRuntime,
+  argv: readonly string[],
+  options: ChildStreamOptions = {},
+): ChildProcessStream {
+  // The class extends readable-stream's Duplex, which is loaded on first use (load-packages.ts).
+  streamClass ??= defineStreamClass(loadPackages());
+  return new streamClass(runtime, argv, options);
+}
 
-  override _final(callback: Callback): void {
-    if (this.exitCode === undefined) {
-      this.#stopping = true;
-      this.#child.closeStdin();
-      this.#arm(this.#endGraceMs, () => this.#kill());
-    }
-    callback();
-  }
+function defineStreamClass({ Duplex, Buffer }: Packages): ChildProcessStreamClass {
+  return class ChildProcessStream extends Duplex {
+    readonly argv: readonly string[];
+    readonly pid: number;
+    /** The program's exit code, once it has exited. */
+    exitCode: number | undefined;
+    /** The error the stream was destroyed with: a transport failure, or one of mqtt-packet's. */
+    destroyError: Error | null = null;
+    #stderr = '';
+    readonly #child: ChildProcess;
+    readonly #runtime: ChildStreamRuntime;
+    readonly #endGraceMs: number;
+    readonly #killGraceMs: number;
+    #stopping = false; // we asked it to end (end() or destroy()): its exit is no failure
+    #timer: Timer | undefined;
+    #onExit: (() => void) | undefined; // a destroy() waiting for the program to exit
 
-  override _destroy(error: Error | null, callback: Callback): void {
-    this.destroyError = error;
-    if (this.exitCode !== undefined) return callback(error);
-    this.#onExit = () => callback(error);
-    this.#kill();
-  }
-
-  #kill(): void {
-    if (this.exitCode !== undefined) return;
-    this.#stopping = true;
-    this.#child.kill(SIGTERM);
-    this.#arm(this.#killGraceMs, () => {
-      this.#child.kill(SIGKILL);
-      // SIGKILL cannot be refused; should the exit still not be seen, do not hold 'close' forever.
-      this.#arm(this.#killGraceMs, () => this.#exited(128 + SIGKILL));
-    });
-  }
-
-  #arm(ms: number, fire: () => void): void {
-    this.#disarm();
-    // Runtime timers stay alive until they fire (see agent/runtime/quickjs/timers.ts).
-    this.#timer = this.#runtime.setTimeout(() => {
-      this.#timer = undefined;
-      fire();
-    }, ms);
-  }
-
-  #disarm(): void {
-    if (this.#timer === undefined) return;
-    this.#runtime.clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #exited(code: number): void {
-    if (this.exitCode !== undefined) return;
-    this.exitCode = code;
-    this.#disarm();
-    const waiting = this.#onExit;
-    this.#onExit = undefined;
-    if (waiting) return waiting();
-    if (this.destroyed) return;
-    if (code !== 0 && !this.#stopping) {
-      const program = this.argv[0] === 'openssl' ? 'openssl s_client' : (this.argv[0] ?? '?');
-      const failure = describeTransportFailure(program, code, this.#stderr);
-      const error: TransportError = Object.assign(new Error(failure.message), {
-        code: failure.code,
-        exitCode: code,
+    constructor(
+      runtime: ChildStreamRuntime,
+      argv: readonly string[],
+      options: ChildStreamOptions = {},
+    ) {
+      super({ allowHalfOpen: false, emitClose: true, autoDestroy: true, decodeStrings: true });
+      this.argv = [...argv];
+      this.#runtime = runtime;
+      this.#endGraceMs = options.endGraceMs ?? 2000;
+      this.#killGraceMs = options.killGraceMs ?? 1000;
+      this.#child = runtime.spawn(argv, {
+        onStdout: (chunk) => {
+          if (!this.destroyed)
+            this.push(Buffer.from(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.length));
+        },
+        onStderr: (chunk) => {
+          this.#stderr = (this.#stderr + latin1(chunk)).slice(-STDERR_KEEP);
+        },
+        onExit: (code) => this.#exited(code),
       });
-      this.destroy(error);
-    } else this.push(null); // end of data; with allowHalfOpen false the stream then closes
-  }
+      this.pid = this.#child.pid;
+    }
+
+    /** The last few KB the program wrote on stderr. */
+    get stderrText(): string {
+      return this.#stderr;
+    }
+
+    override _read(): void {
+      // Output is pushed as the runtime delivers it; there is no way to pause the program.
+    }
+
+    override _write(chunk: Uint8Array, _encoding: string, callback: Callback): void {
+      this.#child.write(new Uint8Array(chunk)); // a copy: the runtime queues it until written
+      callback();
+    }
+
+    override _writev(chunks: WriteChunk[], callback: Callback): void {
+      let length = 0;
+      for (const { chunk } of chunks) length += chunk.length;
+      const bytes = new Uint8Array(length);
+      let offset = 0;
+      for (const { chunk } of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.length;
+      }
+      this.#child.write(bytes);
+      callback();
+    }
+
+    override _final(callback: Callback): void {
+      if (this.exitCode === undefined) {
+        this.#stopping = true;
+        this.#child.closeStdin();
+        this.#arm(this.#endGraceMs, () => this.#kill());
+      }
+      callback();
+    }
+
+    override _destroy(error: Error | null, callback: Callback): void {
+      this.destroyError = error;
+      if (this.exitCode !== undefined) return callback(error);
+      this.#onExit = () => callback(error);
+      this.#kill();
+    }
+
+    #kill(): void {
+      if (this.exitCode !== undefined) return;
+      this.#stopping = true;
+      this.#child.kill(SIGTERM);
+      this.#arm(this.#killGraceMs, () => {
+        this.#child.kill(SIGKILL);
+        // SIGKILL cannot be refused; should the exit still not be seen, do not hold 'close' forever.
+        this.#arm(this.#killGraceMs, () => this.#exited(128 + SIGKILL));
+      });
+    }
+
+    #arm(ms: number, fire: () => void): void {
+      this.#disarm();
+      // Runtime timers stay alive until they fire (see agent/runtime/quickjs/timers.ts).
+      this.#timer = this.#runtime.setTimeout(() => {
+        this.#timer = undefined;
+        fire();
+      }, ms);
+    }
+
+    #disarm(): void {
+      if (this.#timer === undefined) return;
+      this.#runtime.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+
+    #exited(code: number): void {
+      if (this.exitCode !== undefined) return;
+      this.exitCode = code;
+      this.#disarm();
+      const waiting = this.#onExit;
+      this.#onExit = undefined;
+      if (waiting) return waiting();
+      if (this.destroyed) return;
+      if (code !== 0 && !this.#stopping) {
+        const program = this.argv[0] === 'openssl' ? 'openssl s_client' : (this.argv[0] ?? '?');
+        const failure = describeTransportFailure(program, code, this.#stderr);
+        const error: TransportError = Object.assign(new Error(failure.message), {
+          code: failure.code,
+          exitCode: code,
+        });
+        this.destroy(error);
+      } else this.push(null); // end of data; with allowHalfOpen false the stream then closes
+    }
+  };
 }
 
 /** Bytes as text for error messages, one char per byte (stderr of socat/openssl is ASCII). */

@@ -1,5 +1,6 @@
-// Types for vendor.js: the parts of readable-stream 4 and MQTT.js 5 the agent uses, written
-// without Node's types (vendor.js says why). Keep them to what the code calls.
+// Types for packages.js: the parts of readable-stream 4, MQTT.js 5, buffer and @noble/ed25519
+// the agent uses, written without Node's types (packages.js says why). Keep them to what the
+// code calls.
 
 type Listener = (...args: never[]) => void;
 
@@ -168,3 +169,20 @@ export declare class MqttClient {
   end(force?: boolean, callback?: (error?: Error) => void): this;
   endAsync(force?: boolean): Promise<void>;
 }
+
+/** The part of the npm `buffer` package's Buffer (Node's, under Node) the agent uses. */
+export interface BufferLike extends Uint8Array {}
+export interface BufferClass {
+  from(buffer: ArrayBuffer, byteOffset?: number, length?: number): BufferLike;
+  from(bytes: readonly number[] | Uint8Array): BufferLike;
+}
+
+export interface Packages {
+  readonly Duplex: typeof Duplex;
+  readonly MqttClient: typeof MqttClient;
+  readonly Buffer: BufferClass;
+  /** Ed25519 signature check (@noble/ed25519 with SHA-512 from @noble/hashes). */
+  verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+}
+
+export declare const packages: Packages;

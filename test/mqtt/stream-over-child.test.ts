@@ -2,7 +2,10 @@
 // runtime and real programs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChildProcessStream } from '../../agent/mqtt/stream-over-child.ts';
+import {
+  createChildProcessStream,
+  type ChildProcessStream,
+} from '../../agent/mqtt/stream-over-child.ts';
 import { createNodeRuntime } from '../../agent/runtime/node/runtime.ts';
 import type { ChildHandlers, Timer } from '../../agent/runtime/runtime.ts';
 
@@ -69,7 +72,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5
 
 test('bytes both ways; the program exiting 0 ends and closes the stream', async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1']);
+  const stream = createChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1']);
   const r = record(stream);
   assert.equal(s.calls, ['spawn socat - TCP:h:1']);
   assert.is(stream.pid, 4242);
@@ -90,7 +93,7 @@ test('bytes both ways; the program exiting 0 ends and closes the stream', async 
 
 test('a corked packet goes out in one write (writev)', async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['cat']);
+  const stream = createChildProcessStream(s.runtime, ['cat']);
   record(stream);
   stream.cork();
   stream.write(Uint8Array.from([0x10]));
@@ -106,7 +109,7 @@ test('a corked packet goes out in one write (writev)', async () => {
 
 test('a failing program destroys the stream with a coded error, then close', async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1']);
+  const stream = createChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1']);
   const r = record(stream);
   s.stderr('2026/01/01 00:00:00 socat[1] E connect(5, AF=2 127.0.0.1:1, 16): ');
   s.stderr('Connection refused\n');
@@ -121,7 +124,7 @@ test('a failing program destroys the stream with a coded error, then close', asy
 
 test('a program that is not installed: ENOENT', async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['openssl', 's_client']);
+  const stream = createChildProcessStream(s.runtime, ['openssl', 's_client']);
   const r = record(stream);
   s.exit(127);
   await tick();
@@ -131,7 +134,7 @@ test('a program that is not installed: ENOENT', async () => {
 
 test('end(): stdin closed, the program may finish; killed only after the grace period', async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['openssl', 's_client'], { endGraceMs: 2000 });
+  const stream = createChildProcessStream(s.runtime, ['openssl', 's_client'], { endGraceMs: 2000 });
   const r = record(stream);
   stream.end(Uint8Array.from([0xe0, 0x00])); // DISCONNECT
   await tick();
@@ -147,7 +150,7 @@ test('end(): stdin closed, the program may finish; killed only after the grace p
 
 test('end(): when the program exits by itself, no kill', async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1']);
+  const stream = createChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1']);
   const r = record(stream);
   stream.end();
   await tick();
@@ -160,7 +163,7 @@ test('end(): when the program exits by itself, no kill', async () => {
 
 test("destroy(): SIGTERM, SIGKILL if needed; 'close' waits for the exit", async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1'], {
+  const stream = createChildProcessStream(s.runtime, ['socat', '-', 'TCP:h:1'], {
     killGraceMs: 1000,
   });
   const r = record(stream);
@@ -178,7 +181,7 @@ test("destroy(): SIGTERM, SIGKILL if needed; 'close' waits for the exit", async 
 
 test('destroy(): an exit that is never reported does not hold close forever', async () => {
   const s = scripted();
-  const stream = new ChildProcessStream(s.runtime, ['socat'], { killGraceMs: 1000 });
+  const stream = createChildProcessStream(s.runtime, ['socat'], { killGraceMs: 1000 });
   const r = record(stream);
   stream.destroy();
   s.fireTimer(1000);
@@ -190,7 +193,7 @@ test('destroy(): an exit that is never reported does not hold close forever', as
 
 test('Node runtime, real programs: cat echoes and exits on end(); sh exit code', async () => {
   const runtime = createNodeRuntime([]);
-  const cat = new ChildProcessStream(runtime, ['cat']);
+  const cat = createChildProcessStream(runtime, ['cat']);
   const r = record(cat);
   cat.write('ping ');
   cat.end('pong');
@@ -199,7 +202,7 @@ test('Node runtime, real programs: cat echoes and exits on end(); sh exit code',
   assert.is(cat.exitCode, 0);
   assert.equal(r.events, ['finish', 'end', 'close']);
 
-  const sh = new ChildProcessStream(runtime, [
+  const sh = createChildProcessStream(runtime, [
     'sh',
     '-c',
     'echo "E oops: No route to host" >&2; exit 3',
@@ -209,7 +212,7 @@ test('Node runtime, real programs: cat echoes and exits on end(); sh exit code',
   assert.is(r2.error()?.code, 'EHOSTUNREACH');
   assert.is(sh.exitCode, 3);
 
-  const sleeper = new ChildProcessStream(runtime, ['sleep', '30']);
+  const sleeper = createChildProcessStream(runtime, ['sleep', '30']);
   record(sleeper);
   const t0 = Date.now();
   sleeper.destroy();

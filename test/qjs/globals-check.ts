@@ -4,6 +4,7 @@
 import './globals-preset.ts'; // runs first: a global that already exists must be left alone
 import '../../agent/runtime/quickjs/globals.ts';
 import * as std from 'std';
+import { loadPackages } from '../../agent/vendor/load-packages.ts';
 
 // std.gc() exists in every qjs; agent/runtime/quickjs/quickjs-modules.d.ts leaves it out.
 const gc = (std as unknown as { gc(): void }).gc;
@@ -21,6 +22,8 @@ check(
   [1, 2, 3].at(-1) === 3 && [1, 2, 3].at(0) === 1 && [].at(0) === undefined,
 );
 check('at is not enumerable', !Object.keys(Array.prototype).includes('at'));
+// Buffer comes with the npm packages (agent/vendor/packages.js), not with globals.ts.
+loadPackages();
 check('Buffer', typeof g.Buffer === 'function' && g.Buffer.from([1, 2]).length === 2);
 check('process.env', typeof g.process.env === 'object');
 check('clearTimeout(null) and (undefined) are no-ops', (() => {

@@ -3,7 +3,6 @@
 // MQTT (ES modules run in import order, and those packages read some of these when they load).
 // Each one is installed only where it is missing, so on a QuickJS that has it this is a no-op.
 // Node never loads this file (it imports `os` and `std`).
-import { Buffer } from 'buffer';
 import type * as os from 'os';
 import * as std from 'std';
 import { clearRootedTimeout, setRootedTimeout } from './timers.ts';
@@ -97,9 +96,7 @@ function nextTick(callback: Callback, ...args: unknown[]): void {
 }
 install(global, 'process', { nextTick, env: {} });
 
-// Buffer (npm `buffer`, which the bundled packages also import): MQTT.js deep-copies a QoS 1/2
-// PUBLISH with rfdc, which tests `payload instanceof Buffer` on the global.
-install(global, 'Buffer', Buffer);
+// Buffer: installed with the npm packages when they are first loaded (vendor/load-packages.ts).
 
 // Array.prototype.at (ES2022): MQTT.js's subscribe() calls packets.at(-1).
 install(Array.prototype, 'at', function at<T>(this: T[], index: number): T | undefined {
