@@ -1,7 +1,7 @@
 // Bundles the agent into one ES module for QuickJS: dist/op25b-agent.js.
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { qjsEsbuildOptions } from './build/esbuild-qjs-options.ts';
+import { lazyDaemon, qjsEsbuildOptions } from './build/esbuild-qjs-options.ts';
 
 const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
@@ -9,7 +9,7 @@ const { version } = JSON.parse(
   version: string;
 };
 
-await build({
+const options = {
   // npm packages (MQTT.js and its dependencies) resolved and shimmed for QuickJS.
   ...qjsEsbuildOptions,
   entryPoints: ['agent/main.ts'],
@@ -26,4 +26,7 @@ await build({
   // qjs decides between script and module by the first token of the file: make it `import`.
   banner: { js: 'import "std";' },
   logLevel: 'warning',
-});
+} satisfies BuildOptions;
+
+// The daemon (and MQTT.js with it) is compiled only when `run` starts it.
+await build({ ...options, plugins: [...options.plugins, lazyDaemon(options)] });

@@ -1,6 +1,6 @@
 // Entry point of the command line: parses arguments, loads the config, runs one command and
 // maps every failure to an exit code and one clear line on stderr.
-import { runDaemon } from '../daemon/run-daemon.ts';
+import { loadDaemon } from '../daemon/load-daemon.ts';
 import { FirewallError } from '../firewall/backend.ts';
 import { InputError } from '../input-error.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -28,7 +28,7 @@ async function dispatch(runtime: Runtime): Promise<number> {
     case 'remove':
       return removeCommand(runtime);
   }
-  if (args.command === 'run') return runDaemon(runtime, args.configPath);
+  if (args.command === 'run') return loadDaemon().runDaemon(runtime, args.configPath);
   const context = loadAgentContext(runtime, args.configPath);
   switch (args.command) {
     case 'apply':
