@@ -120,7 +120,12 @@ export function mqttSettingsFromUci(pkg: UciPackage): {
     keepaliveS: read.integer('keepalive', 60, 5, 3600),
     topicPrefix: read.string('topic_prefix', DEFAULT_TOPIC_PREFIX, TOPIC_PREFIX),
     reconnectMinS,
-    reconnectMaxS: read.integer('reconnect_max', 300, reconnectMinS, 86400),
+    reconnectMaxS: read.integer(
+      'reconnect_max',
+      Math.max(300, reconnectMinS),
+      reconnectMinS,
+      86400,
+    ),
     startupDelayS: read.integer('startup_delay', 30, 0, 3600),
   };
   if (url.tls && !settings.caFile)

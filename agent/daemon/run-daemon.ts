@@ -216,6 +216,7 @@ class Daemon {
     try {
       const { changed } = await this.enforcer.enforce(this.effective.policy, force);
       if (changed || force) this.log.info(`enforcing: ${describe(this.effective)}`);
+      this.lastError = null; // the kernel holds the policy: an earlier failure is history
       return true;
     } catch (error) {
       this.fail(error, 'cannot enforce the policy');
@@ -351,7 +352,6 @@ class Daemon {
     this.desired = desired;
     this.effective = effective;
     const enforced = await this.enforce();
-    if (enforced) this.lastError = null;
     await this.reply(desiredReply(desired.version, enforced ? null : this.lastErrorObject()));
     void this.reporter.request();
   }

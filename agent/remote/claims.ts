@@ -1,5 +1,7 @@
 // Turns an MQTT payload into a claims object, the same way for desired states and commands:
 // size limit, JSON or (when a key is configured) a verified JWS, device id and expiry checks.
+import { decodeBase64Url } from '../encoding/base64.ts';
+import { decodeUtf8 } from '../encoding/utf8.ts';
 import { InputError } from '../input-error.ts';
 import { looksLikeJws, verifyJws } from './jws.ts';
 
@@ -7,6 +9,8 @@ export { ENVELOPE_CLAIMS, rejectUnknownFields } from './known-fields.ts';
 
 /** Larger payloads are refused before any parsing. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
+/** Clocks of routers and the ISP's signer drift apart: time claims get this much slack. */
+export const CLOCK_LEEWAY_S = 60;
 
 export interface ClaimsContext {
   readonly deviceId: string;
@@ -61,10 +65,32 @@ export function readClaims(payload: string, byteLength: number, context: ClaimsC
   if (signed || exp !== undefined) {
     if (typeof exp !== 'number' || !Number.isFinite(exp))
       throw new InputError('missing_expiry', 'message needs a numeric exp claim');
-    if (exp <= context.now)
+    if (exp + CLOCK_LEEWAY_S <= context.now)
       throw new InputError('expired', `message expired at ${new Date(exp * 1000).toISOString()}`);
   }
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > context.now))
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > context.now + CLOCK_LEEWAY_S))
     throw new InputError('not_yet_valid', 'message is not valid yet (nbf)');
   return { body, signed, expiresAt: typeof exp === 'number' ? exp : null };
+}
+
+/**
+ * The fields of a payload that was refused, read without any check, for the reply only (so the
+ * ISP can tell which request failed): plain JSON, or a JWS's decoded payload. Never trusted.
+ */
+export function unverifiedBody(payload: string): Record<string, unknown> | null {
+  if (payload.length > MAX_PAYLOAD_BYTES) return null;
+  let text = payload;
+  if (looksLikeJws(payload)) {
+    const bytes = decodeBase64Url(payload.trim().split('.')[1] ?? '');
+    if (!bytes) return null;
+    text = decodeUtf8(bytes);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
 }

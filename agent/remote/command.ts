@@ -1,6 +1,12 @@
 // One-shot requests from the ISP on `<prefix>/<id>/cmd`.
 import { InputError } from '../input-error.ts';
-import { readClaims, rejectUnknownFields, type ClaimsContext } from './claims.ts';
+import {
+  CLOCK_LEEWAY_S,
+  readClaims,
+  rejectUnknownFields,
+  unverifiedBody,
+  type ClaimsContext,
+} from './claims.ts';
 
 export const COMMAND_OPS = ['report', 'verify', 'reapply'] as const;
 export type CommandOp = (typeof COMMAND_OPS)[number];
@@ -31,19 +37,16 @@ export function parseCommandMessage(
       'unknown_op',
       `unknown op ${JSON.stringify(op)}: expected ${COMMAND_OPS.join(', ')}`,
     );
-  if (claims.expiresAt !== null && claims.expiresAt - context.now > MAX_COMMAND_LIFETIME_S)
+  const lifetime = claims.expiresAt === null ? 0 : claims.expiresAt - context.now;
+  if (lifetime > MAX_COMMAND_LIFETIME_S + CLOCK_LEEWAY_S)
     throw new InputError('expiry_too_far', `exp may be at most ${MAX_COMMAND_LIFETIME_S} s ahead`);
   return { id, op: op as CommandOp, expiresAt: claims.expiresAt };
 }
 
 /** The id of a command that failed validation, when it can be read, for the reply. */
 export function commandIdHint(payload: string): string | null {
-  try {
-    const parsed = JSON.parse(payload) as { id?: unknown };
-    return typeof parsed.id === 'string' && ID.test(parsed.id) ? parsed.id : null;
-  } catch {
-    return null;
-  }
+  const id = unverifiedBody(payload)?.id;
+  return typeof id === 'string' && ID.test(id) ? id : null;
 }
 
 /** Remembers command ids until they expire, so a captured signed command cannot be replayed. */
@@ -54,7 +57,8 @@ export class SeenCommands {
   admit(command: Command, now: number): boolean {
     for (const [id, expiry] of this.seen) if (expiry <= now) this.seen.delete(id);
     if (this.seen.has(command.id)) return false;
-    this.seen.set(command.id, command.expiresAt ?? now + MAX_COMMAND_LIFETIME_S);
+    // Kept as long as the command could still pass the expiry check (leeway included).
+    this.seen.set(command.id, (command.expiresAt ?? now + MAX_COMMAND_LIFETIME_S) + CLOCK_LEEWAY_S);
     return true;
   }
 }

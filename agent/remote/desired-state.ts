@@ -1,6 +1,6 @@
 // The ISP's desired state for one router: validated here, before anything is stored or applied.
-import { formatPrefix, parsePrefix } from '../policy/address.ts';
-import { parseAction, parsePort } from '../policy/parse-policy.ts';
+import { formatPrefix, minimalPrefixes } from '../policy/address.ts';
+import { parseAction, parsePort, parseRelay } from '../policy/parse-policy.ts';
 import type { Action } from '../policy/policy.ts';
 import { InputError } from '../input-error.ts';
 import { rejectUnknownFields } from './known-fields.ts';
@@ -25,6 +25,13 @@ function list<T>(value: unknown, field: string, parse: (v: unknown) => T): T[] {
   return value.map(parse);
 }
 
+function portList(value: unknown): number[] {
+  const ports = [...new Set(list(value, 'ports', parsePort))].sort((a, b) => a - b);
+  if (ports.length === 0)
+    throw new InputError('invalid_list', 'ports must not be empty (leave it out for the default)');
+  return ports;
+}
+
 /** Validates the fields of a desired state (from a message, or from the copy on flash). */
 export function desiredFromObject(body: Readonly<Record<string, unknown>>): DesiredState {
   rejectUnknownFields(body, FIELDS);
@@ -43,9 +50,10 @@ export function desiredFromObject(body: Readonly<Record<string, unknown>>): Desi
     version,
     enabled,
     ...(action === undefined ? {} : { action: parseAction(action) }),
+    // Canonical (sorted, deduplicated) so that the same state in another order is the same.
     ...(allow === undefined
       ? {}
-      : { allow: list(allow, 'allow', (v) => formatPrefix(parsePrefix(v as string))) }),
-    ...(ports === undefined ? {} : { ports: list(ports, 'ports', parsePort) }),
+      : { allow: minimalPrefixes(list(allow, 'allow', parseRelay)).map(formatPrefix) }),
+    ...(ports === undefined ? {} : { ports: portList(ports) }),
   };
 }

@@ -19,7 +19,9 @@ export function parseEd25519PublicKey(text: string): Uint8Array {
     } catch {
       throw invalid('not valid JSON');
     }
-    const { kty, crv, x } = (jwk ?? {}) as Record<string, unknown>;
+    const { kty, crv, x, d } = (jwk ?? {}) as Record<string, unknown>;
+    // The signing key belongs at the ISP only; on routers anyone could read it and sign.
+    if (d !== undefined) throw invalid('this JWK holds a private key: give the public key only');
     if (kty !== 'OKP' || crv !== 'Ed25519' || typeof x !== 'string')
       throw invalid('expected a JWK with kty OKP and crv Ed25519');
     const key = decodeBase64Url(x);

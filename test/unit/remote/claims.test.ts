@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  CLOCK_LEEWAY_S,
   ENVELOPE_CLAIMS,
   MAX_PAYLOAD_BYTES,
   readClaims,
@@ -96,9 +97,14 @@ test('signed: exp is required, numeric, and in the future', async () => {
     code(isp.signRaw({ alg: 'EdDSA' }, JSON.stringify({ sub: DEVICE, exp: '9999999999' })), signed),
     'missing_expiry',
   );
-  assert.is(code(await isp.sign({}, { sub: DEVICE, exp: NOW }), signed), 'expired');
-  assert.is(code(await isp.sign({}, { sub: DEVICE, exp: NOW - 1 }), signed), 'expired');
-  assert.is(read(await isp.sign({}, { sub: DEVICE, exp: NOW + 1 }), signed).expiresAt, NOW + 1);
+  // Clocks drift: an exp up to CLOCK_LEEWAY_S in the past still passes.
+  const L = CLOCK_LEEWAY_S;
+  assert.is(code(await isp.sign({}, { sub: DEVICE, exp: NOW - L }), signed), 'expired');
+  assert.is(code(await isp.sign({}, { sub: DEVICE, exp: NOW - L - 1 }), signed), 'expired');
+  assert.is(
+    read(await isp.sign({}, { sub: DEVICE, exp: NOW - L + 1 }), signed).expiresAt,
+    NOW - L + 1,
+  );
 });
 
 test('signed: claims that are not an object are malformed_json', () => {
@@ -112,18 +118,19 @@ test('unsigned: sub and exp are checked when present', () => {
   assert.is(code('{"sub":null}', unsigned), 'wrong_device');
   assert.is(code('{"exp":"soon"}', unsigned), 'missing_expiry');
   assert.is(code('{"exp":null}', unsigned), 'missing_expiry');
-  assert.is(code(`{"exp":${NOW}}`, unsigned), 'expired');
+  assert.is(code(`{"exp":${NOW - CLOCK_LEEWAY_S}}`, unsigned), 'expired');
   assert.is(read(`{"exp":${NOW + 1}}`, unsigned).expiresAt, NOW + 1);
   assert.is(read(`{"exp":${NOW + 0.5}}`, unsigned).expiresAt, NOW + 0.5);
 });
 
 test('nbf: refused while in the future or not a number, accepted from then on', async () => {
-  assert.is(code(`{"nbf":${NOW + 1}}`, unsigned), 'not_yet_valid');
+  const L = CLOCK_LEEWAY_S;
+  assert.is(code(`{"nbf":${NOW + L + 1}}`, unsigned), 'not_yet_valid');
   assert.is(code('{"nbf":"now"}', unsigned), 'not_yet_valid');
-  assert.is(read(`{"nbf":${NOW}}`, unsigned).body.nbf, NOW);
+  assert.is(read(`{"nbf":${NOW + L}}`, unsigned).body.nbf, NOW + L);
   const early = isp.signRaw(
     { alg: 'EdDSA' },
-    JSON.stringify({ sub: DEVICE, exp: NOW + 60, nbf: NOW + 30 }),
+    JSON.stringify({ sub: DEVICE, exp: NOW + 600, nbf: NOW + L + 30 }),
   );
   assert.is(code(early, signed), 'not_yet_valid');
 });

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../../../agent/input-error.ts';
 import { effectivePolicy } from '../../../agent/policy/effective-policy.ts';
+import { CLOCK_LEEWAY_S } from '../../../agent/remote/claims.ts';
 import { MAX_COMMAND_LIFETIME_S, parseCommandMessage } from '../../../agent/remote/command.ts';
 import { parseDesiredMessage } from '../../../agent/remote/desired-message.ts';
 import { validateMessage } from '../../schemas/validate.ts';
@@ -44,7 +45,7 @@ const goodDesired: unknown[] = [
     allow: ['203.0.113.25', '2001:DB8::/32', '198.51.100.0/24'],
     ports: [25, 587, 465],
   },
-  { version: 8, enabled: true, allow: [], ports: [] },
+  { version: 8, enabled: true, allow: [], ports: [25] },
   { version: 9, enabled: true, ports: many(256, (i) => i + 1) },
   { version: 10, enabled: true, sub: DEVICE, exp: NOW_S + 60, iat: NOW_S, nbf: NOW_S, jti: 'j' },
 ];
@@ -93,8 +94,8 @@ const badDesiredBeyondSchema: [unknown, string][] = [
   [{ version: 1, enabled: true, allow: ['::ffff:198.51.100.7'] }, 'invalid_address'],
   [{ version: 1, enabled: true, allow: ['203.0.113.256'] }, 'invalid_address'],
   [{ version: 1, enabled: true, sub: 'cpe-0002' }, 'wrong_device'],
-  [{ version: 1, enabled: true, exp: NOW_S }, 'expired'],
-  [{ version: 1, enabled: true, nbf: NOW_S + 1 }, 'not_yet_valid'],
+  [{ version: 1, enabled: true, exp: NOW_S - CLOCK_LEEWAY_S }, 'expired'],
+  [{ version: 1, enabled: true, nbf: NOW_S + CLOCK_LEEWAY_S + 1 }, 'not_yet_valid'],
 ];
 
 for (const document of goodDesired)
@@ -151,8 +152,11 @@ const badCommands: [unknown, string][] = [
 ];
 
 const badCommandsBeyondSchema: [unknown, string][] = [
-  [{ id: 'c1', op: 'report', exp: NOW_S + MAX_COMMAND_LIFETIME_S + 1 }, 'expiry_too_far'],
-  [{ id: 'c1', op: 'report', exp: NOW_S - 1 }, 'expired'],
+  [
+    { id: 'c1', op: 'report', exp: NOW_S + MAX_COMMAND_LIFETIME_S + CLOCK_LEEWAY_S + 1 },
+    'expiry_too_far',
+  ],
+  [{ id: 'c1', op: 'report', exp: NOW_S - CLOCK_LEEWAY_S }, 'expired'],
   [{ id: 'c1', op: 'report', sub: 'cpe-0002' }, 'wrong_device'],
 ];
 
