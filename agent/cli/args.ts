@@ -17,6 +17,8 @@ export type Command = (typeof COMMANDS)[number];
 export interface CliArgs {
   readonly command: Command;
   readonly configPath: string;
+  /** apply only: rewrite the rules even when the kernel already holds them. */
+  readonly force: boolean;
 }
 
 export const USAGE = `usage: op25b-agent <command> [--config FILE]
@@ -32,6 +34,7 @@ commands:
 
 options:
   --config FILE   UCI config file (default ${DEFAULT_CONFIG_PATH})
+  --force         apply: rewrite the rules even when the kernel already holds them
 
 exit codes: 0 ok, 1 failure, 2 bad input, 3 drift (verify)
 `;
@@ -39,13 +42,15 @@ exit codes: 0 ok, 1 failure, 2 bad input, 3 drift (verify)
 export function parseArgs(argv: readonly string[]): CliArgs {
   let command: Command | undefined;
   let configPath = DEFAULT_CONFIG_PATH;
+  let force = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--config' || arg.startsWith('--config=')) {
       const value = arg === '--config' ? argv[++i] : arg.slice('--config='.length);
       if (!value) throw new InputError('usage', '--config needs a file name');
       configPath = value;
-    } else if (arg === '-h' || arg === '--help') command = 'help';
+    } else if (arg === '--force') force = true;
+    else if (arg === '-h' || arg === '--help') command = 'help';
     else if (arg.startsWith('-'))
       throw new InputError('usage', `unknown option ${quoteValue(arg)}`);
     else if (command !== undefined)
@@ -54,5 +59,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else throw new InputError('usage', `unknown command ${quoteValue(arg)}`);
   }
   if (command === undefined) throw new InputError('usage', 'missing command');
-  return { command, configPath };
+  if (force && command !== 'apply') throw new InputError('usage', '--force goes with apply only');
+  return { command, configPath, force };
 }

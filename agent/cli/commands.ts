@@ -21,11 +21,15 @@ export function describe({ policy, source, version }: EffectivePolicy): string {
   );
 }
 
-export async function applyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
+export async function applyCommand(
+  runtime: Runtime,
+  context: AgentContext,
+  force = false,
+): Promise<number> {
   const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { effective } = await openWrtView(runtime, context);
   const { policy } = effective;
-  const { changed } = await backend.apply(policy);
+  const { changed } = await backend.apply(policy, { force });
   const state = changed ? 'applied' : 'already in place';
   runtime.writeStdout(`${state} (${decision.name}): ${describe(effective)}\n`);
   if (changed && policy.enabled) {

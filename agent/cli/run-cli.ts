@@ -32,7 +32,7 @@ async function dispatch(runtime: Runtime): Promise<number> {
   const context = loadAgentContext(runtime, args.configPath);
   switch (args.command) {
     case 'apply':
-      return applyCommand(runtime, context);
+      return applyCommand(runtime, context, args.force);
     case 'verify':
       return verifyCommand(runtime, context);
     case 'status':

@@ -323,7 +323,7 @@ test('rpcd plugin: reapply signals the daemon through procd, then applies', () =
     readFileSync(join(dir, 'ubus', 'calls.log'), 'utf8'),
     'service signal {"name":"op25b","signal":1}\n',
   );
-  assert.is(readFileSync(join(dir, 'args'), 'utf8'), 'apply\n');
+  assert.is(readFileSync(join(dir, 'args'), 'utf8'), 'apply --force\n');
 
   // No daemon registered with procd (ubus: not found), and an apply that fails.
   const failing = fakeAgent('', 'op25b: error: nft: No such file or directory\n', 1);

@@ -15,23 +15,30 @@ test('every command, with the default config path', () => {
     'help',
   ]);
   for (const command of COMMANDS)
-    assert.equal(parseArgs([command]), { command, configPath: '/etc/config/op25b' });
+    assert.equal(parseArgs([command]), { command, configPath: '/etc/config/op25b', force: false });
 });
 
 test('--config FILE and --config=FILE, before or after the command', () => {
   assert.equal(parseArgs(['apply', '--config', '/tmp/op25b']), {
     command: 'apply',
     configPath: '/tmp/op25b',
+    force: false,
   });
   assert.equal(parseArgs(['--config', '/tmp/a b', 'verify']), {
     command: 'verify',
     configPath: '/tmp/a b',
+    force: false,
   });
   assert.equal(parseArgs(['status', '--config=/etc/config/other']), {
     command: 'status',
     configPath: '/etc/config/other',
+    force: false,
   });
-  assert.equal(parseArgs(['--config=x=y', 'print']), { command: 'print', configPath: 'x=y' });
+  assert.equal(parseArgs(['--config=x=y', 'print']), {
+    command: 'print',
+    configPath: 'x=y',
+    force: false,
+  });
 });
 
 test('the last --config wins', () => {
@@ -51,7 +58,7 @@ const usageErrors: [string[], string][] = [
   [['APPLY'], 'unknown command "APPLY"'],
   [['apply', 'verify'], 'unexpected argument "verify"'],
   [['apply', 'now'], 'unexpected argument "now"'],
-  [['apply', '--force'], 'unknown option "--force"'],
+  [['apply', '--forcefully'], 'unknown option "--forcefully"'],
   [['-v'], 'unknown option "-v"'],
   [['apply', '--config'], '--config needs a file name'],
   [['apply', '--config='], '--config needs a file name'],
@@ -71,6 +78,16 @@ test('USAGE names every command but help, and the option', () => {
     assert.match(USAGE, new RegExp(`\\n  ${command} `));
   assert.match(USAGE, /--config FILE/);
   assert.match(USAGE, /\/etc\/config\/op25b/);
+});
+
+test('--force goes with apply only', () => {
+  assert.equal(parseArgs(['apply', '--force']), {
+    command: 'apply',
+    configPath: '/etc/config/op25b',
+    force: true,
+  });
+  for (const command of ['verify', 'status', 'run'])
+    assert.throws(() => parseArgs([command, '--force']), /--force goes with apply only/);
 });
 
 test.run();
