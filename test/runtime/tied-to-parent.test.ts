@@ -33,8 +33,21 @@ test('the exit status of the program comes through', async () => {
 });
 
 test('output comes through and arguments are never parsed by the shell', async () => {
-  const result = await runtime.run(tiedToParent(['printf', '%s|', 'a b', '$(reboot)', '"; x']));
-  assert.is(result.stdout, 'a b|$(reboot)|"; x|');
+  // spawn, stdin left open: closing it means "the parent is gone" and ends the program.
+  const output = await new Promise<string>((resolve) => {
+    let text = '';
+    runtime.spawn(tiedToParent(['printf', '%s|', 'a b', '$(reboot)', '"; x']), {
+      onStdout: (chunk) => (text += new TextDecoder().decode(chunk)),
+      onExit: () => resolve(text),
+    });
+  });
+  assert.is(output, 'a b|$(reboot)|"; x|');
+});
+
+test('closing stdin (the parent went away) ends the program', async () => {
+  const result = await runtime.run(tiedToParent(['sleep', '5']), { timeoutMs: 3000 });
+  assert.is(result.timedOut, false);
+  assert.is(result.code, 143);
 });
 
 test('killing the wrapper kills the program', async () => {
