@@ -1,7 +1,10 @@
 // `npm run demo`: the agent at work on a router made of network namespaces (needs root).
-// It builds a LAN/router/WAN test bed, shows which mail connections get through before and after
-// `apply`, reads the kernel's counters with `status`, breaks the rules behind the agent's back to
-// show `verify` and the repair, and removes everything again.
+// Part 1, the command line: a LAN/router/WAN test bed, which mail connections get through before
+// and after `apply`, the kernel's counters with `status`, rules broken behind the agent's back,
+// `verify` and the repair, `remove`. Part 2, the daemon: an MQTT broker on the WAN side (TLS,
+// per-router credentials and ACL), `run` on the router, and the ISP switching the block off and
+// on with desired states, each answered on the reply topic and checked with real connections.
+import { createRig, request, T, type Rig } from '../test/integration-mqtt/rig.ts';
 import {
   BACKENDS,
   checkAgentBuilt,
@@ -74,6 +77,37 @@ async function agent(bed: Testbed, args: string[]): Promise<void> {
   for (const line of `${r.stdout}${r.stderr}`.trimEnd().split('\n')) if (line) out(`  ${line}`);
 }
 
+async function probeForeign(rig: Rig): Promise<string> {
+  const [o] = await rig.bed.probeAll([{ from: 'lan1', host: PLAN.wan.foreign.ipv4, port: 25 }]);
+  return `LAN host -> foreign mail server :25: ${o!.result}`;
+}
+
+async function daemonPart(): Promise<void> {
+  out();
+  out('== The daemon, driven by the ISP over MQTT ==');
+  const rig = await createRig({ backend: BACKENDS.nftables });
+  try {
+    const agent = await rig.startAgent(rig.config());
+    out(`router "${agent.id}" runs \`qjs op25b-agent.js run\`, connected to the broker over TLS`);
+    out(`  ${await probeForeign(rig)}   (the config's policy: block on)`);
+    for (const [version, enabled] of [
+      [1, false],
+      [2, true],
+    ] as const) {
+      const desired = JSON.stringify({ version, enabled, action: 'reject' });
+      const reply = await request(rig, T.desired, desired, { retain: true });
+      out(`ISP -> ${T.desired}: ${desired}`);
+      out(`router -> ${T.reply}: ${JSON.stringify(reply)}`);
+      out(`  ${await probeForeign(rig)}`);
+    }
+    const stale = await request(rig, T.desired, JSON.stringify({ version: 1, enabled: false }));
+    out(`ISP sends an older version: ${JSON.stringify(stale)}`);
+    out(`  ${await probeForeign(rig)}`);
+  } finally {
+    await rig.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   checkAgentBuilt();
   const bed = await createTestbed();
@@ -110,6 +144,7 @@ async function main(): Promise<void> {
   } finally {
     await bed.destroy();
   }
+  await daemonPart();
 }
 
 main().catch((error: unknown) => {
