@@ -1,6 +1,7 @@
 // The `agent` and `mqtt` sections: what the daemon (`run`) needs beyond the policy.
 import { InputError } from '../input-error.ts';
 import { parseBrokerUrl } from '../mqtt/broker-url.ts';
+import { DEVICE_NAME } from '../policy/parse-policy.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../remote/topics.ts';
 import { ABSOLUTE_PATH, SectionReader } from './section-reader.ts';
 import { findSection, type UciPackage } from './uci-parse.ts';
@@ -46,7 +47,6 @@ export interface MqttSettings {
 }
 
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const DEVICE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 // Topic levels without wildcards, no leading or trailing slash.
 const TOPIC_PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const USERNAME = /^[\x21-\x7e]{1,128}$/;
@@ -84,7 +84,7 @@ export function agentSettingsFromUci(pkg: UciPackage): {
   const read = new SectionReader(findSection(pkg, 'agent', 'agent'), 'agent', AGENT_OPTIONS);
   const settings: AgentSettings = {
     deviceId: read.optionalString('device_id', DEVICE_ID),
-    deviceIdDevice: read.string('device_id_device', 'eth0', DEVICE),
+    deviceIdDevice: read.string('device_id_device', 'eth0', DEVICE_NAME),
     verifyKeyFile: read.optionalString('verify_key_file', ABSOLUTE_PATH),
     stateDir: read.string('state_dir', '/etc/op25b', ABSOLUTE_PATH),
     runDir: read.string('run_dir', '/var/run/op25b', ABSOLUTE_PATH),

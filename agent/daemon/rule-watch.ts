@@ -4,7 +4,7 @@
 import type { BackendName } from '../firewall/backend.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
-import { decodeUtf8 } from '../encoding/utf8.ts';
+import { lineSplitter } from '../encoding/lines.ts';
 import { tiedToParent } from '../runtime/tied-to-parent.ts';
 
 // A burst of events (one `nft -f` makes several) is answered with one check.
@@ -42,17 +42,15 @@ export function watchRules(
 
   const startMonitor = (): void => {
     if (stopped || backend !== 'nftables' || !runtime.findExecutable('nft')) return;
-    let partial = '';
+    const lines = lineSplitter((line) => {
+      if (!concernsAgent(line) || debounce) return;
+      debounce = runtime.setTimeout(() => {
+        debounce = null;
+        check('nft monitor event');
+      }, DEBOUNCE_MS);
+    });
     monitor = runtime.spawn(tiedToParent(['nft', 'monitor']), {
-      onStdout: (chunk) => {
-        const lines = (partial + decodeUtf8(chunk)).split('\n');
-        partial = lines.pop() ?? '';
-        if (!lines.some(concernsAgent) || debounce) return;
-        debounce = runtime.setTimeout(() => {
-          debounce = null;
-          check('nft monitor event');
-        }, DEBOUNCE_MS);
-      },
+      onStdout: (chunk) => lines.push(chunk),
       onExit: (code) => {
         monitor = null;
         if (stopped) return;

@@ -47,6 +47,11 @@ export interface FirewallBackend {
   render(policy: Policy): string;
 }
 
+/** The first `lines` lines of a tool's stderr, on one line, for an error message. */
+export function stderrSummary(stderr: string, lines = 1): string {
+  return stderr.trim().split('\n').slice(0, lines).join(' | ');
+}
+
 /** A firewall tool failed; the message carries its stderr. Maps to exit code 1. */
 export class FirewallError extends Error {
   constructor(message: string) {

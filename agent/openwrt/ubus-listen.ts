@@ -3,7 +3,7 @@
 // cap; onStart tells the owner each time, since events may have been missed in between.
 import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
 import { tiedToParent } from '../runtime/tied-to-parent.ts';
-import { lineSplitter } from './lines.ts';
+import { lineSplitter } from '../encoding/lines.ts';
 import { parseEventLine, type UbusEvent } from './ubus-event.ts';
 
 export interface ListenOptions {

@@ -45,7 +45,7 @@ export function parsePort(value: unknown): number {
 
 // Linux allows up to 15 bytes and no '/', ':' or spaces; we also refuse anything a shell or a
 // firewall language could read as syntax (quotes, ';', '*', '+').
-const DEVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+export const DEVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 
 export function parseDeviceName(value: unknown): string {
   if (typeof value === 'string' && DEVICE_NAME.test(value)) return value;

@@ -6,6 +6,7 @@ import type { Family } from '../../policy/address.ts';
 import type { Runtime } from '../../runtime/runtime.ts';
 import {
   FirewallError,
+  stderrSummary,
   topSources,
   type Counters,
   type Drift,
@@ -37,7 +38,7 @@ export function createIptablesBackend(runtime: Runtime, variant: IptablesVariant
     const result = await runtime.run([save, '-c']);
     if (result.code === 127) return null;
     if (result.code !== 0)
-      throw new FirewallError(`${save} failed: ${result.stderr.trim().split('\n')[0] ?? ''}`);
+      throw new FirewallError(`${save} failed: ${stderrSummary(result.stderr)}`);
     return parseFilterTable(result.stdout);
   };
 
@@ -48,9 +49,7 @@ export function createIptablesBackend(runtime: Runtime, variant: IptablesVariant
     });
     if (result.code === 127) throw new FirewallError(`${restore} not found`);
     if (result.code !== 0)
-      throw new FirewallError(
-        `${restore} failed: ${result.stderr.trim().split('\n').slice(0, 3).join(' | ')}`,
-      );
+      throw new FirewallError(`${restore} failed: ${stderrSummary(result.stderr, 3)}`);
   };
 
   const missingTools = (family: Family): FirewallError =>

@@ -1,11 +1,11 @@
 // Compares one family's filter table with the desired rules and names each difference.
 import type { Family } from '../../policy/address.ts';
 import type { Drift } from '../backend.ts';
+import { ruleDrift } from '../rule-drift.ts';
 import { CHAIN_BLOCK, CHAIN_ENTRY, HOOK_CHAINS } from './names.ts';
 import type { IptablesRules } from './rules.ts';
 import { rulesOf, type SavedFilterTable } from './save-output.ts';
 
-const MAX_RULE_DRIFTS = 5;
 const OWN_CHAINS = [CHAIN_ENTRY, CHAIN_BLOCK];
 
 /** Every rule outside the agent's chains that jumps or goes to one of them. */
@@ -36,18 +36,7 @@ export function diffFamily(
       continue;
     }
     const found = rulesOf(have, chain).map((r) => r.text);
-    const count = Math.max(rules.length, found.length);
-    let reported = 0;
-    for (let i = 0; i < count && reported < MAX_RULE_DRIFTS; i++) {
-      const w = rules[i];
-      const h = found[i];
-      if (w === h) continue;
-      reported++;
-      if (h === undefined) drift.push(`${label}: ${chain} rule ${i + 1} is missing: "${w}"`);
-      else if (w === undefined)
-        drift.push(`${label}: ${chain} rule ${i + 1} is unexpected: "${h}"`);
-      else drift.push(`${label}: ${chain} rule ${i + 1} is "${h}", expected "${w}"`);
-    }
+    drift.push(...ruleDrift(`${label}: ${chain}`, rules, found));
   }
   for (const hook of HOOK_CHAINS) {
     const jump = want.jumps.get(hook)!;

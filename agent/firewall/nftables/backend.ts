@@ -1,7 +1,13 @@
 // The nftables backend: one table the agent owns, one `nft -f` transaction per change.
 import type { Runtime } from '../../runtime/runtime.ts';
 import type { Policy } from '../../policy/policy.ts';
-import { FirewallError, topSources, type Counters, type FirewallBackend } from '../backend.ts';
+import {
+  FirewallError,
+  stderrSummary,
+  topSources,
+  type Counters,
+  type FirewallBackend,
+} from '../backend.ts';
 import { diffRulesets } from './diff.ts';
 import { parseNftListing, type NftListing } from './listing.ts';
 import { FAMILY, TABLE } from './names.ts';
@@ -9,10 +15,6 @@ import { REMOVE_SCRIPT, renderScript } from './render.ts';
 import { desiredRuleset } from './ruleset.ts';
 
 const TOP_SOURCES = 10;
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
-}
 
 export function createNftablesBackend(runtime: Runtime): FirewallBackend {
   const nft = async (args: string[], stdin?: string) => {
@@ -26,7 +28,7 @@ export function createNftablesBackend(runtime: Runtime): FirewallBackend {
     const result = await nft(['-j', 'list', 'table', FAMILY, TABLE]);
     if (result.code !== 0) {
       if (/No such file or directory/.test(result.stderr)) return null;
-      throw new FirewallError(`nft list table failed: ${firstLine(result.stderr)}`);
+      throw new FirewallError(`nft list table failed: ${stderrSummary(result.stderr)}`);
     }
     try {
       return parseNftListing(result.stdout);
@@ -38,9 +40,7 @@ export function createNftablesBackend(runtime: Runtime): FirewallBackend {
   const runScript = async (script: string, what: string): Promise<void> => {
     const result = await nft(['-f', '-'], script);
     if (result.code !== 0)
-      throw new FirewallError(
-        `nft -f (${what}) failed: ${result.stderr.trim().split('\n').slice(0, 3).join(' | ')}`,
-      );
+      throw new FirewallError(`nft -f (${what}) failed: ${stderrSummary(result.stderr, 3)}`);
   };
 
   return {

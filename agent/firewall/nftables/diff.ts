@@ -1,9 +1,8 @@
 // Compares the desired table with the one listed from the kernel and names each difference.
 import type { Drift } from '../backend.ts';
+import { MAX_RULE_DRIFTS, ruleDrift } from '../rule-drift.ts';
 import { FAMILY, TABLE } from './names.ts';
 import type { NftBaseChain, NftChain, NftRuleset, NftSet } from './ruleset.ts';
-
-const MAX_RULE_DRIFTS = 5;
 
 function baseText(base: NftBaseChain | null): string {
   return base
@@ -30,15 +29,10 @@ function diffChain(want: NftChain, have: NftChain | undefined): Drift[] {
   const drift: Drift[] = [];
   if (baseText(want.base) !== baseText(have.base))
     drift.push(`chain ${want.name} is "${baseText(have.base)}", expected "${baseText(want.base)}"`);
-  const count = Math.max(want.rules.length, have.rules.length);
-  for (let i = 0; i < count && drift.length < MAX_RULE_DRIFTS; i++) {
-    const w = want.rules[i];
-    const h = have.rules[i];
-    if (w === h) continue;
-    if (h === undefined) drift.push(`chain ${want.name} rule ${i + 1} is missing: "${w}"`);
-    else if (w === undefined) drift.push(`chain ${want.name} rule ${i + 1} is unexpected: "${h}"`);
-    else drift.push(`chain ${want.name} rule ${i + 1} is "${h}", expected "${w}"`);
-  }
+  // The base chain's difference counts toward the limit, as one of the first few.
+  drift.push(
+    ...ruleDrift(`chain ${want.name}`, want.rules, have.rules, MAX_RULE_DRIFTS - drift.length),
+  );
   return drift;
 }
 

@@ -1,6 +1,6 @@
 // Splits a byte stream into lines, wherever the chunks happen to break (inside a line, inside a
 // UTF-8 sequence). A line longer than the limit is dropped whole rather than kept in memory.
-import { concatBytes, decodeUtf8 } from '../encoding/utf8.ts';
+import { concatBytes, decodeUtf8 } from './utf8.ts';
 
 export interface LineSplitter {
   push(chunk: Uint8Array): void;

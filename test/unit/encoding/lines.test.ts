@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lineSplitter } from '../../../agent/openwrt/lines.ts';
+import { lineSplitter } from '../../../agent/encoding/lines.ts';
 import { encodeUtf8 } from '../../../agent/encoding/utf8.ts';
 
 function split(chunks: (string | Uint8Array)[], max?: number): string[] {
