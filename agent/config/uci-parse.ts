@@ -1,7 +1,9 @@
-// A parser for UCI config files, as OpenWrt's uci writes them (`config`, `option`, `list`,
-// single- or double-quoted values, `'\''` joins, `#` comments). The agent reads its config itself
-// so the same file works on a router and on a test machine without `uci`.
+// UCI config files as libuci loads them (`uci export` shows the same sections, options and
+// lists): uci-statements.ts reads the statements, this applies them as uci_set(),
+// uci_add_list() and uci_add_section() do. The agent reads its config itself so the same file
+// works on a router and on a test machine without `uci`.
 import { InputError } from '../input-error.ts';
+import { readUciStatements } from './uci-statements.ts';
 
 export type UciValue =
   | { readonly kind: 'option'; readonly value: string }
@@ -12,123 +14,98 @@ export interface UciSection {
   /** null for an anonymous section (`config rule`). */
   readonly name: string | null;
   readonly options: ReadonlyMap<string, UciValue>;
+  /** The line of its first `config` statement. */
   readonly line: number;
 }
 
 export interface UciPackage {
+  /** The name a `package` line gives, else null (libuci keeps the file's name either way). */
   readonly name: string | null;
   readonly sections: readonly UciSection[];
 }
 
-const IDENTIFIER = /^[A-Za-z0-9_]+$/;
+interface Building {
+  type: string;
+  name: string | null;
+  /** The name libuci looks it up by: its own, or the one uci_fixup_section() made up. */
+  key: string;
+  options: Map<string, UciValue>;
+  line: number;
+}
 
-/** Splits one line into words the way uci does: quotes group, `\` escapes, `#` starts a comment. */
-function tokenize(line: string, fail: (why: string) => never): string[] {
-  const words: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    const c = line[i]!;
-    if (c === ' ' || c === '\t' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '#') break;
-    let word = '';
-    while (i < line.length && !' \t\r'.includes(line[i]!)) {
-      const ch = line[i]!;
-      if (ch === "'") {
-        const end = line.indexOf("'", i + 1);
-        if (end < 0) fail('unterminated quote');
-        word += line.slice(i + 1, end);
-        i = end + 1;
-      } else if (ch === '"') {
-        i++;
-        for (;;) {
-          if (i >= line.length) fail('unterminated quote');
-          const d = line[i]!;
-          if (d === '"') break;
-          if (d === '\\' && i + 1 < line.length) i++;
-          word += line[i]!;
-          i++;
-        }
-        i++;
-      } else if (ch === '\\') {
-        if (i + 1 >= line.length) fail('backslash at end of line');
-        word += line[i + 1]!;
-        i += 2;
-      } else if (ch === '#') {
-        // uci reads an unquoted '#' as the start of a comment, even inside a word.
-        i = line.length;
-      } else {
-        word += ch;
-        i++;
-      }
-    }
-    words.push(word);
-  }
-  return words;
+/** djbhash() of libuci's list.c, over a section type (printable ASCII). */
+function djbhash(text: string): number {
+  let hash = 5381;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 33) + text.charCodeAt(i)) >>> 0;
+  return hash & 0x7fffffff;
+}
+
+/** uci_fixup_section() names an anonymous section when it is made, from its type alone. */
+function anonymousName(count: number, type: string): string {
+  const hash = (djbhash(type) % 65536).toString(16).padStart(4, '0');
+  return `cfg${count.toString(16).padStart(2, '0')}${hash}`;
 }
 
 export function parseUci(text: string, source = 'config'): UciPackage {
   let packageName: string | null = null;
-  const sections: {
-    type: string;
-    name: string | null;
-    options: Map<string, UciValue>;
-    line: number;
-  }[] = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const lineNumber = index + 1;
-    const fail = (why: string): never => {
-      throw new InputError(
-        'invalid_config',
-        `${source}: parse error (${why}) at line ${lineNumber}`,
-      );
-    };
-    const words = tokenize(lines[index]!, fail);
-    if (words.length === 0) continue;
-    const [keyword, first, second, ...rest] = words;
-    switch (keyword) {
+  const sections: Building[] = [];
+  // libuci's n_section: every section made, named or not.
+  let made = 0;
+  let section: Building | undefined;
+  const fail = (why: string, line: number): never => {
+    throw new InputError('invalid_config', `${source}: parse error (${why}) at line ${line}`);
+  };
+  readUciStatements(text, fail, (statement, place) => {
+    switch (statement.kind) {
       case 'package':
-        if (first === undefined || second !== undefined) fail('package takes one name');
-        packageName = first!;
+        packageName = statement.name;
         break;
       case 'config': {
-        if (first === undefined || !IDENTIFIER.test(first)) fail('invalid section type');
-        if (second !== undefined && !IDENTIFIER.test(second)) fail('invalid section name');
-        if (rest.length > 0) fail('too many words');
-        const name = second ?? null;
-        // uci merges a repeated named section into the first one.
-        if (name !== null && sections.some((s) => s.name === name)) {
-          const existing = sections.find((s) => s.name === name)!;
-          sections.splice(sections.indexOf(existing), 1);
-          sections.push(existing);
-        } else sections.push({ type: first!, name, options: new Map(), line: lineNumber });
-        break;
-      }
-      case 'option':
-      case 'list': {
-        const section = sections[sections.length - 1];
-        if (!section) fail(`${keyword} outside of a section`);
-        if (first === undefined || !IDENTIFIER.test(first)) fail('invalid option name');
-        if (second === undefined) fail('missing value');
-        if (rest.length > 0) fail('too many words');
-        const previous = section!.options.get(first!);
-        if (keyword === 'option') section!.options.set(first!, { kind: 'option', value: second! });
-        else {
-          // As uci_add_list(): a single value already there becomes the list's first entry.
-          const earlier =
-            previous?.kind === 'list' ? previous.values : previous ? [previous.value] : [];
-          section!.options.set(first!, { kind: 'list', values: [...earlier, second!] });
+        const { type, name } = statement;
+        section = name === '' ? undefined : sections.find((s) => s.key === name);
+        if (section) {
+          // A named section given again is the same section, reopened.
+          if (section.type !== type)
+            fail(
+              'section of different type overwrites prior section with same name',
+              place.endLine,
+            );
+        } else {
+          made++;
+          const key = name === '' ? anonymousName(made, type) : name;
+          section = {
+            type,
+            name: name === '' ? null : name,
+            key,
+            options: new Map(),
+            line: place.line,
+          };
+          sections.push(section);
         }
         break;
       }
-      default:
-        fail(`unknown keyword ${JSON.stringify(keyword)}`);
+      case 'option':
+        // uci_set() with an empty value changes nothing: `option x ''` and `option x` are no-ops.
+        if (statement.value !== '')
+          section!.options.set(statement.name, { kind: 'option', value: statement.value });
+        break;
+      case 'list': {
+        // uci_add_list(): a single value already there becomes the list's first entry.
+        const previous = section!.options.get(statement.name);
+        const earlier =
+          previous?.kind === 'list' ? previous.values : previous ? [previous.value] : [];
+        section!.options.set(statement.name, {
+          kind: 'list',
+          values: [...earlier, statement.value],
+        });
+        break;
+      }
     }
-  }
-  return { name: packageName, sections };
+  });
+  return {
+    name: packageName,
+    sections: sections.map(({ type, name, options, line }) => ({ type, name, options, line })),
+  };
 }
 
 /** The section named `name`, else the first section of that type. */
@@ -141,8 +118,7 @@ export function findSection(pkg: UciPackage, type: string, name: string): UciSec
 
 export function optionValue(section: UciSection | undefined, key: string): string | undefined {
   const value = section?.options.get(key);
-  // uci deletes an option set to '' (`uci set x.y.z=''`); read it as absent.
-  if (!value || (value.kind === 'option' && value.value === '')) return undefined;
+  if (!value) return undefined;
   if (value.kind === 'list')
     throw new InputError('invalid_config', `option ${key} must be a single value, not a list`);
   return value.value;

@@ -1,5 +1,6 @@
 // The uci stand-in against uci's formats as recorded in /work/shared/notes/platform-facts.md
 // (show, export, 'uci: Entry not found' exit 1, parse errors) and libuci's behaviour.
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run } from './run.ts';
@@ -128,6 +129,73 @@ test('a syntax error: "uci: Parse error (<why>) at line N, byte M", exit 1', asy
   assert.match(
     (await uci(['show', 'early'])).stderr,
     /option\/list command found before the first section/,
+  );
+});
+
+// Each file of test/unit/fixtures/uci/ with what the real `uci export t` printed for it (libuci
+// built from OpenWrt's sources): the stand-in must print the same, byte positions included.
+const corpus = new URL('../unit/fixtures/uci/', import.meta.url);
+const corpusFile = (file: string) => readFileSync(new URL(file, corpus), 'utf8');
+
+test('export of every corpus file: what the real uci printed, or its parse error', async () => {
+  const names = readdirSync(corpus)
+    .filter((f) => f.endsWith('.uci'))
+    .map((f) => f.slice(0, -'.uci'.length));
+  assert.ok(names.length >= 30, `${names.length} files`);
+  for (const name of names)
+    dir.writeConfig(name.replace(/[^A-Za-z0-9_]/g, '_'), corpusFile(`${name}.uci`));
+  // A few at a time: each run is a Node start.
+  for (let i = 0; i < names.length; i += 8) {
+    await Promise.all(
+      names.slice(i, i + 8).map(async (name) => {
+        const out = await uci(['export', name.replace(/[^A-Za-z0-9_]/g, '_')]);
+        if (name.startsWith('err-'))
+          assert.equal([out.code, out.stderr], [1, `uci: ${corpusFile(`${name}.error`)}`], name);
+        else {
+          const expected = corpusFile(`${name}.export`).replace(
+            /^package t\n/,
+            `package ${name.replace(/[^A-Za-z0-9_]/g, '_')}\n`,
+          );
+          assert.equal([out.code, out.stdout, out.stderr], [0, expected, ''], name);
+        }
+      }),
+    );
+  }
+});
+
+// All recorded from the real uci on this file.
+const ANONYMOUS = 'config foo\n option a b\nconfig foo\nconfig bar x\nconfig foo\n';
+
+test('unnamed sections are named as libuci names them: counter and hash of the type', async () => {
+  dir.writeConfig('t', ANONYMOUS);
+  assert.is(
+    (await uci(['-X', 'show', 't'])).stdout,
+    "t.cfg017389=foo\nt.cfg017389.a='b'\nt.cfg027389=foo\nt.x=bar\nt.cfg047389=foo\n",
+  );
+  assert.is(
+    (await uci(['-n', 'export', 't'])).stdout,
+    "package t\n\nconfig foo 'cfg017389'\n\toption a 'b'\n\nconfig foo 'cfg027389'\n\nconfig bar 'x'\n\nconfig foo 'cfg047389'\n\n",
+  );
+  assert.is((await uci(['add', 't', 'foo'])).stdout, 'cfg057389\n');
+  dir.writeConfig('u', ANONYMOUS);
+  assert.is((await uci(['add', 'u', 'rule'])).stdout, 'cfg0592bd\n');
+});
+
+test('-S: a bad line is reported and skipped, extra words ignored; add exits 5 on a parse error', async () => {
+  dir.writeConfig('t', 'config a b\n option x 1 2\n option y 3\nbogus\nconfig c d\n');
+  const loose = await uci(['-S', 'export', 't']);
+  assert.equal(
+    [loose.code, loose.stdout, loose.stderr],
+    [
+      0,
+      "package t\n\nconfig a 'b'\n\toption x '1'\n\toption y '3'\n\nconfig c 'd'\n\n",
+      'Parse error (invalid command) at line 4, byte 0\n',
+    ],
+  );
+  const strict = await uci(['add', 't', 'foo']);
+  assert.equal(
+    [strict.code, strict.stderr],
+    [5, 'uci: Parse error (too many arguments) at line 2, byte 14\n'],
   );
 });
 

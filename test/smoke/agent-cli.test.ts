@@ -68,7 +68,7 @@ const hostile: [string, string][] = [
   ["\tlist wan_device 'wan\"'\n", 'invalid device name "wan\\""'],
   ["\toption action 'accept'\n", 'invalid action "accept"'],
   ["\toption backend 'pf'\n", 'invalid backend "pf"'],
-  ["\tlist allow '203.0.113.25\n", 'parse error (unterminated quote) at line 2'],
+  ["\tlist allow '203.0.113.25\n", "parse error (EOF with unterminated ') at line 2"],
 ];
 
 for (const [line, expected] of hostile) {

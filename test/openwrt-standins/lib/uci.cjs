@@ -7,6 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { getopt, standinDir, writeAll } = require('./common.cjs');
+const { allocSection, parseConfig, ParseError } = require('./uci-file.cjs');
 
 const USAGE = `Usage: uci [<options>] <command> [<arguments>]
 
@@ -43,131 +44,29 @@ Options:
 
 `;
 
+/** A libuci error: its message and its UCI_ERR_* number (`add` exits with it, others with 1). */
 class UciError extends Error {
-  constructor(text) {
+  constructor(text, code) {
     super(text);
+    this.code = code;
   }
 }
-const NOT_FOUND = () => new UciError('Entry not found');
-const INVALID = () => new UciError('Invalid argument');
+const NOT_FOUND = () => new UciError('Entry not found', 3);
+const INVALID = () => new UciError('Invalid argument', 2);
 
 let confDir = null;
 let saveDir = null;
 let delimiter = ' ';
 let quiet = false;
+/** -S turns strict mode off: a bad line is reported and skipped. */
+let strict = true;
 let extended = true;
-
-// ---- parsing config files (libuci file.c) ----
-
-function djbhash(hash, text) {
-  let h = hash === null ? 5381 : hash;
-  for (const c of Buffer.from(text, 'utf8')) h = (Math.imul(h, 33) + ((c << 24) >> 24)) >>> 0;
-  return h & 0x7fffffff;
-}
-
-/** uci_fixup_section(): cfg + counter + hash of the type and the option values. */
-function autoName(pkg, section) {
-  let hash = djbhash(null, section.type);
-  for (const [name, value] of section.options) {
-    hash = djbhash(hash, name);
-    if (typeof value === 'string') hash = djbhash(hash, value);
-  }
-  pkg.counter += 1;
-  return `cfg${pkg.counter.toString(16).padStart(2, '0')}${(hash % 65536).toString(16).padStart(4, '0')}`;
-}
+/** -n: export names unnamed sections too (UCI_FLAG_EXPORT_NAME; off unless asked). */
+let exportNames = false;
 
 const NAME = /^[A-Za-z0-9_]+$/;
 const PACKAGE_NAME = /^[A-Za-z0-9_-]+$/;
 const TYPE = /^[\x21-\x7e]+$/;
-
-/** Parses a config file as libuci does; throws { reason, line, byte } on a syntax error. */
-function parseConfig(text, name) {
-  const pkg = { name, sections: [], counter: 0 };
-  let section = null;
-  const finish = () => {
-    if (section && section.anonymous && !section.name) section.name = autoName(pkg, section);
-  };
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const fail = (reason, byte) => {
-      throw { reason, line: index + 1, byte };
-    };
-    // Words of one command; a quoted value may go on over the following lines.
-    const words = [];
-    let line = lines[index];
-    let i = 0;
-    for (;;) {
-      while (i < line.length && /\s/.test(line[i])) i++;
-      if (i >= line.length || line[i] === '#') break;
-      const start = i;
-      let word = '';
-      while (i < line.length && !/\s/.test(line[i])) {
-        const c = line[i];
-        if (c === "'" || c === '"') {
-          i++;
-          for (;;) {
-            if (i >= line.length) {
-              if (index + 1 >= lines.length) fail(`EOF with unterminated ${c}`, i);
-              word += '\n';
-              line = lines[++index];
-              i = 0;
-              continue;
-            }
-            if (line[i] === c) break;
-            if (c === '"' && line[i] === '\\' && i + 1 < line.length) i++;
-            word += line[i++];
-          }
-          i++;
-        } else if (c === '\\' && i + 1 < line.length) {
-          word += line[i + 1];
-          i += 2;
-        } else if (c === '#') {
-          i = line.length;
-        } else word += line[i++];
-      }
-      words.push({ word, start, end: i });
-    }
-    if (words.length === 0) continue;
-    const [command, ...args] = words;
-    const is = (full) => command.word === full[0] || command.word === full;
-    if (is('package')) {
-      if (!args[0]) fail('insufficient arguments', command.end);
-      if (!PACKAGE_NAME.test(args[0].word)) fail('invalid character in name field', args[0].end);
-    } else if (is('config')) {
-      if (!args[0]) fail('insufficient arguments', command.end);
-      if (!TYPE.test(args[0].word)) fail('invalid character in type field', args[0].end);
-      if (args[1] && args[1].word !== '' && !NAME.test(args[1].word))
-        fail('invalid character in name field', args[1].end);
-      finish();
-      const type = args[0].word;
-      const named = args[1] && args[1].word !== '' ? args[1].word : null;
-      const existing = named && pkg.sections.find((s) => s.name === named);
-      if (existing) {
-        existing.type = type;
-        section = existing;
-      } else {
-        section = { type, name: named, anonymous: !named, options: new Map() };
-        pkg.sections.push(section);
-      }
-    } else if (is('option') || is('list')) {
-      if (!section) fail('option/list command found before the first section', command.start);
-      if (!args[0]) fail('insufficient arguments', command.end);
-      if (!NAME.test(args[0].word)) fail('invalid character in name field', args[0].end);
-      const key = args[0].word;
-      const value = args[1] ? args[1].word : '';
-      if (is('option')) {
-        if (value === '') section.options.delete(key);
-        else section.options.set(key, value);
-      } else {
-        const previous = section.options.get(key);
-        const list = Array.isArray(previous) ? previous : previous ? [previous] : [];
-        section.options.set(key, [...list, value]);
-      }
-    } else fail('invalid command', command.start);
-  }
-  finish();
-  return pkg;
-}
 
 // ---- packages on disk, with staged changes ----
 
@@ -191,17 +90,24 @@ function loadPackage(name) {
   } catch {
     // nothing staged
   }
-  let text;
+  let bytes;
   try {
-    text = fs.readFileSync(configFile(name), 'utf8');
+    bytes = fs.readFileSync(configFile(name));
   } catch {
     throw NOT_FOUND();
   }
   try {
-    return parseConfig(text, name);
+    const pkg = parseConfig(bytes, name, strict);
+    // uci_perror() of each skipped line (UCI_FLAG_PERROR comes with -S).
+    for (const e of pkg.skipped)
+      process.stderr.write(`Parse error (${e.reason}) at line ${e.line}, byte ${e.byte}\n`);
+    return pkg;
   } catch (error) {
-    if (!error.reason) throw error;
-    throw new UciError(`Parse error (${error.reason}) at line ${error.line}, byte ${error.byte}`);
+    if (!(error instanceof ParseError)) throw error;
+    throw new UciError(
+      `Parse error (${error.reason}) at line ${error.line}, byte ${error.byte}`,
+      5,
+    );
   }
 }
 
@@ -231,7 +137,7 @@ const quoted = (value) => `'${escape(value)}'`;
 function exportText(pkg, header) {
   let out = header ? `package ${escape(pkg.name)}\n` : '';
   for (const s of pkg.sections) {
-    out += `\nconfig ${escape(s.type)}${s.anonymous ? '' : ` '${escape(s.name)}'`}\n`;
+    out += `\nconfig ${escape(s.type)}${s.anonymous && !exportNames ? '' : ` '${escape(s.name)}'`}\n`;
     for (const [key, value] of s.options) {
       if (Array.isArray(value)) for (const v of value) out += `\tlist ${key} '${escape(v)}'\n`;
       else out += `\toption ${key} '${escape(value)}'\n`;
@@ -344,8 +250,7 @@ function set(args) {
       if (section) pkg.sections.splice(pkg.sections.indexOf(section), 1);
     } else if (section) section.type = value;
     else if (sectionName.startsWith('@')) throw NOT_FOUND();
-    else
-      pkg.sections.push({ type: value, name: sectionName, anonymous: false, options: new Map() });
+    else allocSection(pkg, value, sectionName);
   } else {
     if (!section) throw INVALID();
     if (value === '') section.options.delete(option);
@@ -375,9 +280,7 @@ function add(args) {
   const [pkgName, type] = args;
   if (!TYPE.test(type)) throw INVALID();
   const pkg = loadPackage(pkgName);
-  const section = { type, name: null, anonymous: true, options: new Map() };
-  section.name = autoName(pkg, section);
-  pkg.sections.push(section);
+  const section = allocSection(pkg, type, null);
   stage(pkg);
   writeAll(1, `${section.name}\n`);
 }
@@ -435,6 +338,10 @@ function main(argv) {
     else if (letter === 'd') delimiter = value;
     else if (letter === 'q') quiet = true;
     else if (letter === 'X') extended = false;
+    else if (letter === 'n') exportNames = true;
+    else if (letter === 's') strict = true;
+    else if (letter === 'S') strict = false;
+    else if (letter === 'N') exportNames = false;
   }
   confDir ??= dir && path.join(dir, 'config');
   saveDir ??= dir && path.join(dir, 'uci-save');
@@ -462,7 +369,7 @@ function main(argv) {
   } catch (error) {
     if (!(error instanceof UciError)) throw error;
     if (!quiet) process.stderr.write(`uci: ${error.message}\n`);
-    return 1;
+    return command === 'add' ? error.code : 1;
   }
 }
 
