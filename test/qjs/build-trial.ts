@@ -1,6 +1,6 @@
 // Bundles test/qjs/mqtt-trial.ts for QuickJS into dist/test/mqtt-trial.js (and globals-check.ts
-// into dist/test/globals-check.js), with the same settings as the agent (esbuild.config.ts) plus
-// build/esbuild-qjs-options.ts. Run directly it also prints the trial bundle's size, minified and
+// into dist/test/globals-check.js, link-trial.ts into dist/test/link-trial.js), with the same
+// settings as the agent (esbuild.config.ts) plus build/esbuild-qjs-options.ts. Run directly it also prints the trial bundle's size, minified and
 // gzipped; `--no-minify` gives readable bundles for debugging.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -11,11 +11,13 @@ import { qjsEsbuildOptions } from '../../build/esbuild-qjs-options.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const TRIAL_BUNDLE = `${root}dist/test/mqtt-trial.js`;
 export const GLOBALS_CHECK_BUNDLE = `${root}dist/test/globals-check.js`;
+export const LINK_TRIAL_BUNDLE = `${root}dist/test/link-trial.js`;
 
 /** Builds both bundles; returns the size of the trial's. */
 export async function buildTrial(minify = true): Promise<{ bytes: number; gzipBytes: number }> {
   await bundle('test/qjs/globals-check.ts', GLOBALS_CHECK_BUNDLE, minify);
   await bundle('test/qjs/mqtt-trial.ts', TRIAL_BUNDLE, minify);
+  await bundle('test/qjs/link-trial.ts', LINK_TRIAL_BUNDLE, minify);
   const code = readFileSync(TRIAL_BUNDLE);
   return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
