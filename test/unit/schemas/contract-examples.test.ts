@@ -97,6 +97,7 @@ function emittedCodes(): Set<string> {
     'agent/remote/desired-state.ts',
     'agent/remote/jws.ts',
     'agent/remote/known-fields.ts',
+    'agent/remote/public-key.ts',
     'agent/remote/messages.ts',
     'agent/daemon/run-daemon.ts',
   ];
