@@ -49,6 +49,8 @@ function daemonConfig(dir: string): string {
     `\toption state_dir '${dir}/state'`,
     `\toption run_dir '${dir}/run'`,
     "\toption log_level 'warn'",
+    // The toggle latency measured here is of plain JSON desired states.
+    "\toption allow_unsigned '1'",
     '',
     "config mqtt 'mqtt'",
     `\toption broker 'mqtt://127.0.0.1:${PORT}'`,

@@ -7,11 +7,11 @@ import { verifyJws } from '../agent/remote/jws.ts';
 
 const [, inputPath = '', countText = '100'] = scriptArgs;
 const input = JSON.parse(std.loadFile(inputPath) ?? 'null') as { token: string; key: number[] };
-const key = new Uint8Array(input.key);
+const keys = [{ kid: null, key: new Uint8Array(input.key) }];
 const count = Number(countText);
-verifyJws(input.token, key); // warm-up: tables, JIT-less caches, the first allocation burst
+verifyJws(input.token, keys); // warm-up: tables, JIT-less caches, the first allocation burst
 const start = Date.now();
-for (let i = 0; i < count; i++) verifyJws(input.token, key);
+for (let i = 0; i < count; i++) verifyJws(input.token, keys);
 const ms = (Date.now() - start) / count;
 std.out.puts(`${ms.toFixed(2)}\n`);
 std.out.flush();

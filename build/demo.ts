@@ -2,9 +2,13 @@
 // Part 1, the command line: a LAN/router/WAN test bed, which mail connections get through before
 // and after `apply`, the kernel's counters with `status`, rules broken behind the agent's back,
 // `verify` and the repair, `remove`. Part 2, the daemon: an MQTT broker on the WAN side (TLS,
-// per-router credentials and ACL), `run` on the router, and the ISP switching the block off and
-// on with desired states, each answered on the reply topic and checked with real connections.
-import { createRig, request, T, type Rig } from '../test/integration-mqtt/rig.ts';
+// per-router credentials and ACL), `run` on the router with the ISP's public key, and the ISP
+// switching the block off and on with signed desired states (EdDSA JWS), each answered on the
+// reply topic and checked with real connections; an unsigned one is refused.
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRig, request, ROUTER, T, type Rig } from '../test/integration-mqtt/rig.ts';
 import {
   BACKENDS,
   checkAgentBuilt,
@@ -87,21 +91,34 @@ async function daemonPart(): Promise<void> {
   out('== The daemon, driven by the ISP over MQTT ==');
   const rig = await createRig({ backend: BACKENDS.nftables });
   try {
-    const agent = await rig.startAgent(rig.config());
+    // The ISP's signing key stays with the ISP; the router gets the public key only.
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const keyFile = join(rig.dir, 'isp-public.pem');
+    writeFileSync(keyFile, await exportSPKI(publicKey));
+    const signed = (claims: Record<string, unknown>): Promise<string> =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA' })
+        .setSubject(ROUTER)
+        .setExpirationTime('1h')
+        .sign(privateKey);
+    const agent = await rig.startAgent(rig.config(ROUTER, { agent: { verify_key_file: keyFile } }));
     out(`router "${agent.id}" runs \`qjs op25b-agent.js run\`, connected to the broker over TLS`);
+    out(`  with the ISP's Ed25519 public key: only signed desired states and commands count`);
     out(`  ${await probeForeign(rig)}   (the config's policy: block on)`);
     for (const [version, enabled] of [
       [1, false],
       [2, true],
     ] as const) {
-      const desired = JSON.stringify({ version, enabled, action: 'reject' });
-      const reply = await request(rig, T.desired, desired, { retain: true });
-      out(`ISP -> ${T.desired}: ${desired}`);
+      const claims = { version, enabled, action: 'reject' };
+      const reply = await request(rig, T.desired, await signed(claims), { retain: true });
+      out(`ISP -> ${T.desired}: JWS (EdDSA) of ${JSON.stringify(claims)}`);
       out(`router -> ${T.reply}: ${JSON.stringify(reply)}`);
       out(`  ${await probeForeign(rig)}`);
     }
-    const stale = await request(rig, T.desired, JSON.stringify({ version: 1, enabled: false }));
+    const stale = await request(rig, T.desired, await signed({ version: 1, enabled: false }));
     out(`ISP sends an older version: ${JSON.stringify(stale)}`);
+    const unsigned = await request(rig, T.desired, JSON.stringify({ version: 3, enabled: false }));
+    out(`someone publishes unsigned JSON: ${JSON.stringify(unsigned)}`);
     out(`  ${await probeForeign(rig)}`);
   } finally {
     await rig.destroy();

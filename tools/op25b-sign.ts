@@ -17,9 +17,10 @@ const USAGE = `usage:
   op25b-sign keygen --out DIR
   op25b-sign desired --key PRIVATE.pem --device ID --version N --enabled 1|0
                      [--action drop|reject] [--allow ADDR]... [--port N]...
-                     [--ttl SECONDS (default 30 days)]
+                     [--ttl SECONDS (default 30 days)] [--kid KID]
   op25b-sign cmd --key PRIVATE.pem --device ID --id ID --op report|verify|reapply
-                 [--ttl SECONDS (default 300, at most 3600)]
+                 [--ttl SECONDS (default 300, at most 3600)] [--kid KID]
+  --kid names the key in the JWS header, for routers with several keys (docs/security.md)
 `;
 
 type Args = Map<string, string[]>;
@@ -55,7 +56,7 @@ async function sign(
   const ttl = Number(one(args, 'ttl', String(DEFAULT_TTL_S[kind])));
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('--ttl must be a positive integer');
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'EdDSA' })
+    .setProtectedHeader({ alg: 'EdDSA', ...(args.has('kid') && { kid: one(args, 'kid') }) })
     .setSubject(one(args, 'device'))
     .setIssuedAt()
     .setExpirationTime(`${ttl}s`)

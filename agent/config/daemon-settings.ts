@@ -17,6 +17,8 @@ export interface AgentSettings {
   /** The network device whose MAC address names the router when device_id is not set. */
   readonly deviceIdDevice: string;
   readonly verifyKeyFile: string | null;
+  /** Without verify_key_file: obey plain JSON from the broker (insecure; off by default). */
+  readonly allowUnsigned: boolean;
   /** Persistent (flash): the last desired state. Written only when it changes. */
   readonly stateDir: string;
   /** Runtime files (tmpfs): pid, live status. */
@@ -55,6 +57,7 @@ export const AGENT_OPTIONS = [
   'device_id',
   'device_id_device',
   'verify_key_file',
+  'allow_unsigned',
   'state_dir',
   'run_dir',
   'report_interval',
@@ -86,6 +89,7 @@ export function agentSettingsFromUci(pkg: UciPackage): {
     deviceId: read.optionalString('device_id', DEVICE_ID),
     deviceIdDevice: read.string('device_id_device', 'eth0', DEVICE_NAME),
     verifyKeyFile: read.optionalString('verify_key_file', ABSOLUTE_PATH),
+    allowUnsigned: read.oneOf('allow_unsigned', ['0', '1'] as const) === '1',
     stateDir: read.string('state_dir', '/etc/op25b', ABSOLUTE_PATH),
     runDir: read.string('run_dir', '/var/run/op25b', ABSOLUTE_PATH),
     reportIntervalS: read.integer('report_interval', 300, 10, 86400),
@@ -93,7 +97,12 @@ export function agentSettingsFromUci(pkg: UciPackage): {
     logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
     logTarget: read.oneOf('log_target', ['stderr', 'syslog'] as const),
   };
-  return { settings, warnings: read.unknownOptions() };
+  const warnings = read.unknownOptions();
+  if (settings.allowUnsigned && settings.verifyKeyFile)
+    warnings.push(
+      'agent.allow_unsigned is ignored: with verify_key_file only signed messages count',
+    );
+  return { settings, warnings };
 }
 
 /** The mqtt section, or null when there is no broker (the agent then enforces offline). */

@@ -9,7 +9,7 @@ import { parseBrokerUrl } from '../mqtt/broker-url.ts';
 import { stateMessage } from '../remote/messages.ts';
 import type { Topics } from '../remote/topics.ts';
 import type { Runtime, Timer } from '../runtime/runtime.ts';
-import { backoffDelayMs } from './backoff.ts';
+import { backoffCeilingS, backoffDelayMs, HEALTHY_SESSION_MS } from './backoff.ts';
 
 export type InboundKind = 'desired' | 'cmd';
 
@@ -24,7 +24,9 @@ export interface RemoteHandlers {
 export class RemoteLink {
   private client: MqttClient | null = null;
   private timer: Timer | null = null;
+  /** Failed or short-lived sessions in a row; only a healthy session sets it back to 0. */
   private attempt = 0;
+  private healthyTimer: Timer | null = null;
   private stopped = false;
   private online = false;
   private closed: (() => void) | null = null;
@@ -37,6 +39,8 @@ export class RemoteLink {
     private readonly boot: string,
     private readonly log: Logger,
     private readonly handlers: RemoteHandlers,
+    /** Tests shorten it; the daemon keeps the default. */
+    private readonly healthyAfterMs = HEALTHY_SESSION_MS,
   ) {}
 
   get connected(): boolean {
@@ -59,14 +63,19 @@ export class RemoteLink {
   }
 
   private retry(reason: string): void {
-    const delay = backoffDelayMs(
-      this.attempt++,
-      this.settings.reconnectMinS,
-      this.settings.reconnectMaxS,
-      Math.random(),
+    const { reconnectMinS, reconnectMaxS } = this.settings;
+    const attempt = this.attempt++;
+    const delay = backoffDelayMs(attempt, reconnectMinS, reconnectMaxS, Math.random());
+    const ceiling = backoffCeilingS(attempt, reconnectMinS, reconnectMaxS);
+    this.log.warn(
+      `MQTT: ${reason}; reconnecting in ${delay} ms (retry ${attempt + 1}, backoff up to ${ceiling} s)`,
     );
-    this.log.warn(`MQTT: ${reason}; reconnecting in ${delay} ms`);
     this.schedule(delay);
+  }
+
+  private clearHealthyTimer(): void {
+    if (this.healthyTimer) this.runtime.clearTimeout(this.healthyTimer);
+    this.healthyTimer = null;
   }
 
   private opensslThree: boolean | null = null;
@@ -122,13 +131,19 @@ export class RemoteLink {
           onClose: (info) => {
             const wasOnline = this.online;
             this.online = false;
+            this.clearHealthyTimer();
             this.client = null;
             if (this.closed) this.closed();
             if (this.stopped) return;
             const why = info.error ? info.error.message : 'connection closed';
             this.retry(wasOnline ? `connection lost (${why})` : `cannot connect (${why})`);
           },
-          onError: (error) => this.log.warn(`MQTT: ${error.message}`),
+          onError: (error) => {
+            this.log.warn(`MQTT: ${error.message}`);
+            // A packet MQTT.js cannot parse (garbage from a broker) leaves the byte stream out
+            // of step, and MQTT.js would wait for the keepalive: close, and retry with backoff.
+            this.client?.end(true);
+          },
         },
       );
     } catch (error) {
@@ -139,8 +154,8 @@ export class RemoteLink {
   private connected_(): void {
     const client = this.client;
     if (!client) return;
-    this.attempt = 0;
     client.subscribe([this.topics.desired, this.topics.cmd], { qos: 1 }, (error) => {
+      if (this.client !== client) return; // closed meanwhile: onClose has retried already
       if (error) {
         this.log.error(`MQTT: subscribe failed: ${error.message}`);
         client.end(true);
@@ -148,6 +163,11 @@ export class RemoteLink {
       }
       this.online = true;
       this.log.info(`MQTT: connected to ${this.settings.broker}`);
+      this.healthyTimer = this.runtime.setTimeout(() => {
+        this.healthyTimer = null;
+        if (this.attempt > 0) this.log.debug('MQTT: session healthy, backoff reset');
+        this.attempt = 0;
+      }, this.healthyAfterMs);
       this.publish(this.topics.state, stateMessage(true, this.boot, this.runtime.now()), true);
       this.handlers.onConnected();
     });
@@ -170,6 +190,7 @@ export class RemoteLink {
     this.stopped = true;
     if (this.timer) this.runtime.clearTimeout(this.timer);
     this.timer = null;
+    this.clearHealthyTimer();
     const client = this.client;
     if (!client) return;
     if (this.online)

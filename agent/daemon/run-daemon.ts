@@ -14,12 +14,12 @@ import { createUbus, type Ubus } from '../openwrt/ubus.ts';
 import { wanInterfaces, withWanDevices } from '../openwrt/wan-devices.ts';
 import { trackWan, type WanTracker } from '../openwrt/wan-tracker.ts';
 import { effectivePolicy, type EffectivePolicy } from '../policy/effective-policy.ts';
-import type { ClaimsContext } from '../remote/claims.ts';
+import { remoteControl, type ClaimsContext } from '../remote/claims.ts';
 import { commandIdHint, parseCommandMessage, SeenCommands } from '../remote/command.ts';
 import { parseDesiredMessage, versionHint } from '../remote/desired-message.ts';
 import type { DesiredState } from '../remote/desired-state.ts';
 import { commandReply, desiredReply, errorObject, type ErrorObject } from '../remote/messages.ts';
-import { parseEd25519PublicKey } from '../remote/public-key.ts';
+import { parseVerifyKeys, type VerifyKeys } from '../remote/public-key.ts';
 import { topicsFor, type Topics } from '../remote/topics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { statusReport, type DeviceReport, type ErrorReport } from '../status/status-report.ts';
@@ -49,12 +49,12 @@ function randomId(runtime: Runtime): string {
     : Math.random().toString(16).slice(2).padEnd(16, '0').slice(0, 16);
 }
 
-function loadVerifyKey(runtime: Runtime, file: string | null): Uint8Array | null {
+function loadVerifyKeys(runtime: Runtime, file: string | null): VerifyKeys | null {
   if (!file) return null;
   const text = runtime.readText(file);
   if (text === null)
     throw new InputError('invalid_verify_key', `cannot read verify_key_file ${file}`);
-  return parseEd25519PublicKey(text);
+  return parseVerifyKeys(text);
 }
 
 /** What of the config decides the WAN devices: a change makes the daemon forget those seen. */
@@ -73,7 +73,7 @@ class Daemon {
   private readonly startedAt: number;
   private deviceId: string;
   private topics: Topics;
-  private verifyKey: Uint8Array | null;
+  private verifyKeys: VerifyKeys | null;
   private desired: DesiredState | null = null;
   private effective: EffectivePolicy;
   private enforcer: Enforcer;
@@ -105,7 +105,7 @@ class Daemon {
       runtime.readText,
     );
     this.topics = topicsFor(this.config.mqtt?.topicPrefix ?? '', this.deviceId);
-    this.verifyKey = loadVerifyKey(runtime, this.config.agent.verifyKeyFile);
+    this.verifyKeys = loadVerifyKeys(runtime, this.config.agent.verifyKeyFile);
     try {
       this.desired = loadDesired(runtime, this.config.agent.stateDir);
     } catch (error) {
@@ -198,6 +198,7 @@ class Daemon {
         boot: this.boot,
         startedAt: this.startedAt,
         daemon: true,
+        ...(this.config.mqtt && { remoteControl: remoteControl(this.claimsContext()) }),
       },
       lastError: this.lastError,
       now: this.runtime.now(),
@@ -235,6 +236,7 @@ class Daemon {
     await this.enforce();
     this.wan?.start();
     this.startWatch();
+    this.warnRemoteControl();
     this.startLink();
     this.scheduleReport();
     void this.reporter.request();
@@ -287,6 +289,20 @@ class Daemon {
     this.link.start();
   }
 
+  /** With a broker: says how remote control is taken, loudly when it is unsigned. */
+  private warnRemoteControl(): void {
+    if (!this.config.mqtt) return;
+    const mode = remoteControl(this.claimsContext());
+    if (mode === 'unsigned')
+      this.log.warn(
+        "agent.allow_unsigned '1' and no verify_key_file: unsigned remote control; anyone who can publish to this router's topics can switch the block off",
+      );
+    else if (mode === 'off')
+      this.log.warn(
+        'no agent.verify_key_file: desired states and commands from the broker are refused (no_verify_key)',
+      );
+  }
+
   private scheduleReport(): void {
     this.reportTimer = this.runtime.setTimeout(() => {
       void this.reporter.request();
@@ -297,7 +313,8 @@ class Daemon {
   private claimsContext(): ClaimsContext {
     return {
       deviceId: this.deviceId,
-      verifyKey: this.verifyKey,
+      keys: this.verifyKeys,
+      allowUnsigned: this.config.agent.allowUnsigned,
       now: Math.floor(this.runtime.now() / 1000),
     };
   }
@@ -319,7 +336,7 @@ class Daemon {
       effective = this.effectiveFor(desired);
     } catch (error) {
       const object = this.fail(error, 'desired state rejected');
-      await this.reply(desiredReply(versionHint(payload), object));
+      await this.reply(desiredReply(versionHint(error), object));
       void this.reporter.request();
       return;
     }
@@ -362,7 +379,7 @@ class Daemon {
       command = parseCommandMessage(payload, bytes, this.claimsContext());
     } catch (error) {
       const object = this.fail(error, 'command rejected');
-      await this.reply(commandReply(commandIdHint(payload), object));
+      await this.reply(commandReply(commandIdHint(error), object));
       return;
     }
     if (!this.seen.admit(command, Math.floor(this.runtime.now() / 1000))) {
@@ -401,7 +418,7 @@ class Daemon {
     let config: AgentConfig;
     try {
       config = loadConfig(this.runtime, this.configPath);
-      this.verifyKey = loadVerifyKey(this.runtime, config.agent.verifyKeyFile);
+      this.verifyKeys = loadVerifyKeys(this.runtime, config.agent.verifyKeyFile);
     } catch (error) {
       this.fail(error, 'reload failed, keeping the running config');
       void this.reporter.request();
@@ -412,6 +429,7 @@ class Daemon {
     const rebackend = JSON.stringify(config.firewall) !== JSON.stringify(this.config.firewall);
     const rewan = wanConfig(config) !== wanConfig(this.config);
     this.config = config;
+    this.warnRemoteControl();
     if (rewan) {
       this.wan?.stop();
       this.wan = this.wanTracker();

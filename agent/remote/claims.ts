@@ -1,9 +1,9 @@
 // Turns an MQTT payload into a claims object, the same way for desired states and commands:
-// size limit, JSON or (when a key is configured) a verified JWS, device id and expiry checks.
-import { decodeBase64Url } from '../encoding/base64.ts';
-import { decodeUtf8 } from '../encoding/utf8.ts';
+// size limit, a verified JWS (when keys are configured) or plain JSON (only with allow_unsigned),
+// device id and expiry checks.
 import { InputError } from '../input-error.ts';
 import { looksLikeJws, verifyJws } from './jws.ts';
+import type { VerifyKeys } from './public-key.ts';
 
 export { ENVELOPE_CLAIMS, rejectUnknownFields } from './known-fields.ts';
 
@@ -14,10 +14,51 @@ export const CLOCK_LEEWAY_S = 60;
 
 export interface ClaimsContext {
   readonly deviceId: string;
-  /** Ed25519 public key; null when messages are unsigned JSON. */
-  readonly verifyKey: Uint8Array | null;
+  /** The ISP's Ed25519 keys; null when none is configured. */
+  readonly keys: VerifyKeys | null;
+  /** No keys and `agent.allow_unsigned '1'`: plain JSON is obeyed. Ignored when keys are set. */
+  readonly allowUnsigned: boolean;
   /** Seconds since the epoch. */
   readonly now: number;
+}
+
+/** How a router takes remote control, as its status says. */
+export type RemoteControl = 'signed' | 'unsigned' | 'off';
+
+export function remoteControl(
+  context: Pick<ClaimsContext, 'keys' | 'allowUnsigned'>,
+): RemoteControl {
+  return context.keys ? 'signed' : context.allowUnsigned ? 'unsigned' : 'off';
+}
+
+/**
+ * A refusal of a message whose claims are authentic (a verified JWS, or plain JSON the router
+ * was told to take unsigned): its claims may be echoed in the reply. Any other refusal echoes
+ * nothing, since its payload is whatever anyone wrote.
+ */
+export class RefusedClaims extends InputError {
+  constructor(
+    cause: InputError,
+    readonly body: Readonly<Record<string, unknown>>,
+  ) {
+    super(cause.code, cause.message);
+  }
+}
+
+/** Runs `check` on authentic claims; an InputError it throws carries them (RefusedClaims). */
+export function withClaims<T>(body: Readonly<Record<string, unknown>>, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InputError && !(error instanceof RefusedClaims))
+      throw new RefusedClaims(error, body);
+    throw error;
+  }
+}
+
+/** The authentic claims of a refused message, for the reply; null when there are none. */
+export function refusedClaims(error: unknown): Readonly<Record<string, unknown>> | null {
+  return error instanceof RefusedClaims ? error.body : null;
 }
 
 export interface Claims {
@@ -34,12 +75,18 @@ export function readClaims(payload: string, byteLength: number, context: ClaimsC
       `payload of ${byteLength} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES}`,
     );
   let raw: unknown;
-  const signed = context.verifyKey !== null;
-  if (context.verifyKey) {
+  const signed = context.keys !== null;
+  if (context.keys) {
     if (!looksLikeJws(payload))
       throw new InputError('unsigned', 'a verification key is configured: expected a signed JWS');
-    raw = verifyJws(payload, context.verifyKey);
+    raw = verifyJws(payload, context.keys);
   } else {
+    // Secure by default: without a key, remote control needs an explicit allow_unsigned.
+    if (!context.allowUnsigned)
+      throw new InputError(
+        'no_verify_key',
+        'no agent.verify_key_file is configured and allow_unsigned is off: remote control is refused',
+      );
     if (looksLikeJws(payload))
       throw new InputError(
         'no_verify_key',
@@ -54,6 +101,14 @@ export function readClaims(payload: string, byteLength: number, context: ClaimsC
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new InputError('malformed_json', 'payload must be a JSON object');
   const body = raw as Record<string, unknown>;
+  return withClaims(body, () => checkEnvelope(body, signed, context));
+}
+
+function checkEnvelope(
+  body: Readonly<Record<string, unknown>>,
+  signed: boolean,
+  context: ClaimsContext,
+): Claims {
   const { sub, exp, nbf } = body;
   if (signed || sub !== undefined) {
     if (sub !== context.deviceId)
@@ -71,26 +126,4 @@ export function readClaims(payload: string, byteLength: number, context: ClaimsC
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > context.now + CLOCK_LEEWAY_S))
     throw new InputError('not_yet_valid', 'message is not valid yet (nbf)');
   return { body, signed, expiresAt: typeof exp === 'number' ? exp : null };
-}
-
-/**
- * The fields of a payload that was refused, read without any check, for the reply only (so the
- * ISP can tell which request failed): plain JSON, or a JWS's decoded payload. Never trusted.
- */
-export function unverifiedBody(payload: string): Record<string, unknown> | null {
-  if (payload.length > MAX_PAYLOAD_BYTES) return null;
-  let text = payload;
-  if (looksLikeJws(payload)) {
-    const bytes = decodeBase64Url(payload.trim().split('.')[1] ?? '');
-    if (!bytes) return null;
-    text = decodeUtf8(bytes);
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
 }

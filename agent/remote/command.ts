@@ -3,8 +3,10 @@ import { InputError } from '../input-error.ts';
 import {
   CLOCK_LEEWAY_S,
   readClaims,
+  refusedClaims,
   rejectUnknownFields,
-  unverifiedBody,
+  withClaims,
+  type Claims,
   type ClaimsContext,
 } from './claims.ts';
 
@@ -28,6 +30,10 @@ export function parseCommandMessage(
   context: ClaimsContext,
 ): Command {
   const claims = readClaims(payload, byteLength, context);
+  return withClaims(claims.body, () => commandFromClaims(claims, context));
+}
+
+function commandFromClaims(claims: Claims, context: ClaimsContext): Command {
   rejectUnknownFields(claims.body, ['id', 'op']);
   const { id, op } = claims.body;
   if (typeof id !== 'string' || !ID.test(id))
@@ -43,9 +49,9 @@ export function parseCommandMessage(
   return { id, op: op as CommandOp, expiresAt: claims.expiresAt };
 }
 
-/** The id of a command that failed validation, when it can be read, for the reply. */
-export function commandIdHint(payload: string): string | null {
-  const id = unverifiedBody(payload)?.id;
+/** The id of a refused command, for the reply: only from authentic claims (as versionHint). */
+export function commandIdHint(error: unknown): string | null {
+  const id = refusedClaims(error)?.id;
   return typeof id === 'string' && ID.test(id) ? id : null;
 }
 

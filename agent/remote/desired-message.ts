@@ -1,7 +1,7 @@
 // A desired state as it arrives over MQTT: size, signature, device and expiry checks
 // (claims.ts), then the fields (desired-state.ts). Apart from desired-state.ts so that reading
 // the stored state (the one-shot commands do) needs none of the signature code.
-import { readClaims, unverifiedBody, type ClaimsContext } from './claims.ts';
+import { readClaims, refusedClaims, withClaims, type ClaimsContext } from './claims.ts';
 import { desiredFromObject, type DesiredState } from './desired-state.ts';
 
 export function parseDesiredMessage(
@@ -9,11 +9,15 @@ export function parseDesiredMessage(
   byteLength: number,
   context: ClaimsContext,
 ): DesiredState {
-  return desiredFromObject(readClaims(payload, byteLength, context).body);
+  const { body } = readClaims(payload, byteLength, context);
+  return withClaims(body, () => desiredFromObject(body));
 }
 
-/** The version of a payload that failed validation, when it can be read, for the reply. */
-export function versionHint(payload: string): number | null {
-  const version = unverifiedBody(payload)?.version;
+/**
+ * The version of a refused desired state, for the reply: only from authentic claims (a verified
+ * JWS, or plain JSON with allow_unsigned), whatever number is there; else null.
+ */
+export function versionHint(error: unknown): number | null {
+  const version = refusedClaims(error)?.version;
   return typeof version === 'number' && Number.isSafeInteger(version) ? version : null;
 }

@@ -5,6 +5,7 @@ import type { BackendDecision } from '../firewall/choose-backend.ts';
 import type { Counters, Drift } from '../firewall/backend.ts';
 import { formatPrefix } from '../policy/address.ts';
 import type { EffectivePolicy } from '../policy/effective-policy.ts';
+import type { RemoteControl } from '../remote/claims.ts';
 import { AGENT_VERSION } from '../version.ts';
 
 export interface ErrorReport {
@@ -41,6 +42,8 @@ export interface AgentReport {
   readonly boot: string | null;
   readonly startedAt: number | null;
   readonly daemon: boolean;
+  /** The daemon with a broker: how it takes desired states and commands. */
+  readonly remoteControl?: RemoteControl;
 }
 
 export interface StatusInput {
@@ -101,6 +104,7 @@ export function statusReport(input: StatusInput) {
       boot: agent.boot,
       started_at: iso(agent.startedAt),
       daemon: agent.daemon,
+      ...(agent.remoteControl !== undefined && { remote_control: agent.remoteControl }),
     },
     last_error: input.lastError && {
       code: input.lastError.code,

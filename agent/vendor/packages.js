@@ -24,5 +24,17 @@ export const packages = {
   Duplex: readableStream.Duplex,
   MqttClient: clientModule.default ?? clientModule,
   Buffer,
-  verifyEd25519: (signature, message, publicKey) => ed.verify(signature, message, publicKey),
+  // zip215: false is the library's RFC 8032 mode: canonical encodings of A and R (y < p, no
+  // x = 0 with the sign bit), S < L, and no public key of small order.
+  verifyEd25519: (signature, message, publicKey) =>
+    ed.verify(signature, message, publicKey, { zip215: false }),
+  ed25519Point: (bytes) => {
+    let point;
+    try {
+      point = ed.Point.fromBytes(bytes, false);
+    } catch {
+      return 'invalid';
+    }
+    return point.isSmallOrder() ? 'small_order' : 'ok';
+  },
 };

@@ -184,8 +184,8 @@ const BAD_MESSAGES: readonly BadMessage[] = [
   { label: 'empty payload (the ISP cleared the retained message)', topic: 'desired', payload: '', code: 'malformed_json', echo: null },
   { label: 'allow-all relay prefix', topic: 'desired', payload: '{"version":5,"enabled":true,"allow":["0.0.0.0/0"]}', code: 'invalid_address', echo: 5 },
   { label: '1 MB payload', topic: 'desired', payload: { size: 1024 * 1024 }, code: 'payload_too_large', echo: null },
-  // The version is echoed from the token's (unverified) payload, so the ISP can match the reply.
-  { label: 'signed token but no key configured', topic: 'desired', payload: 'eyJhbGciOiJFZERTQSJ9.eyJ2ZXJzaW9uIjo1fQ.c2ln', code: 'no_verify_key', echo: 5 },
+  // A JWS the router cannot verify: nothing of its payload is echoed (it is anyone's text).
+  { label: 'signed token but no key configured', topic: 'desired', payload: 'eyJhbGciOiJFZERTQSJ9.eyJ2ZXJzaW9uIjo1fQ.c2ln', code: 'no_verify_key', echo: null },
   { label: 'unknown command', topic: 'cmd', payload: '{"id":"c-bad","op":"reboot"}', code: 'unknown_op', echo: 'c-bad' },
   { label: 'command with an unknown field', topic: 'cmd', payload: '{"id":"c-bad2","op":"report","force":true}', code: 'unknown_field', echo: 'c-bad2' },
   { label: '1 MB command', topic: 'cmd', payload: { size: 1024 * 1024 }, code: 'payload_too_large', echo: null },

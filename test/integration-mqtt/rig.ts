@@ -210,6 +210,8 @@ export async function createRig(options: RigOptions): Promise<Rig> {
           run_dir: join(home, 'run'),
           report_interval: 10,
           log_level: 'info',
+          // These tests drive routers with plain JSON unless they give a key (signed.test.ts).
+          allow_unsigned: overrides.agent?.verify_key_file === undefined ? 1 : undefined,
           ...overrides.agent,
         },
         mqtt: {
@@ -319,7 +321,11 @@ export interface StatusDocument {
     readonly top_sources: { readonly address: string; readonly attempts: number }[];
   };
   readonly device: { readonly id: string };
-  readonly agent: { readonly boot: string | null; readonly daemon: boolean };
+  readonly agent: {
+    readonly boot: string | null;
+    readonly daemon: boolean;
+    readonly remote_control?: string;
+  };
   readonly last_error: { readonly code: string; readonly message: string } | null;
 }
 

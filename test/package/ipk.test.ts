@@ -1,5 +1,8 @@
 // The .ipk that `npm run package` writes: its archive layout, control fields, file modes and
 // owners, against the Makefile it is built from. Nothing here needs root or a namespace.
+import { configFromUci } from '../../agent/config/agent-config.ts';
+import { parseUci } from '../../agent/config/uci-parse.ts';
+import { remoteControl } from '../../agent/remote/claims.ts';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -256,6 +259,22 @@ test('the shipped config is valid and complete: print reads it without a warning
   assert.is(out.code, 0, out.stderr);
   assert.not.match(out.stderr, /unknown option|invalid/, out.stderr);
   assert.match(out.stdout, /--dport 25|dport @ports|ports .*25/);
+});
+
+// BUG: the shipped config said that without verify_key_file the router "accepts no remote
+// changes", but with a broker set it obeyed any unsigned JSON on its topics.
+test('the shipped config with a broker but no key takes no remote control', () => {
+  const { root } = packaged();
+  const text = readFileSync(join(root, 'etc', 'config', 'op25b'), 'utf8');
+  assert.match(text, /accepts no remote changes/);
+  const withBroker = text
+    .replace(/#option broker /, 'option broker ')
+    .replace(/#option ca_file /, 'option ca_file ');
+  assert.not.equal(withBroker, text);
+  const config = configFromUci(parseUci(withBroker));
+  assert.ok(config.mqtt, 'the broker is read');
+  assert.is(config.agent.verifyKeyFile, null);
+  assert.is(remoteControl({ keys: null, allowUnsigned: config.agent.allowUnsigned }), 'off');
 });
 
 test('the wrapper runs the bundle next to it, and says so when qjs is missing', () => {

@@ -35,6 +35,7 @@ test('agent: the defaults, with no section at all', () => {
     deviceId: null,
     deviceIdDevice: 'eth0',
     verifyKeyFile: null,
+    allowUnsigned: false,
     stateDir: '/etc/op25b',
     runDir: '/var/run/op25b',
     reportIntervalS: 300,
@@ -51,6 +52,7 @@ test('agent: every option read', () => {
     device_id: 'cpe_0001-A',
     device_id_device: 'br-lan',
     verify_key_file: '/etc/op25b/isp.pem',
+    allow_unsigned: '0',
     state_dir: '/overlay/op25b',
     run_dir: '/tmp/run/op25b',
     report_interval: '60',
@@ -62,6 +64,7 @@ test('agent: every option read', () => {
     deviceId: 'cpe_0001-A',
     deviceIdDevice: 'br-lan',
     verifyKeyFile: '/etc/op25b/isp.pem',
+    allowUnsigned: false,
     stateDir: '/overlay/op25b',
     runDir: '/tmp/run/op25b',
     reportIntervalS: 60,
@@ -71,6 +74,21 @@ test('agent: every option read', () => {
   });
   assert.equal(warnings, []);
   assert.equal(AGENT_OPTIONS.length, Object.keys(settings).length);
+});
+
+// BUG: a router with a broker and no verify_key_file obeyed unsigned JSON from anyone who could
+// publish to its topics. Unsigned remote control now takes an explicit allow_unsigned '1'.
+test('agent: allow_unsigned is off unless set to 1; ignored, with a warning, next to a key', () => {
+  assert.is(agent().settings.allowUnsigned, false);
+  assert.is(agent({ allow_unsigned: '0' }).settings.allowUnsigned, false);
+  const on = agent({ allow_unsigned: '1' });
+  assert.is(on.settings.allowUnsigned, true);
+  assert.equal(on.warnings, []);
+  for (const value of ['yes', 'true', '2', ' 1'])
+    refuses(() => agent({ allow_unsigned: value }), 'invalid_allow_unsigned', value);
+  const both = agent({ allow_unsigned: '1', verify_key_file: '/etc/op25b/isp.pem' });
+  assert.equal(both.warnings.length, 1);
+  assert.match(both.warnings[0]!, 'allow_unsigned is ignored');
 });
 
 test('agent: device_id is 1..64 of A-Z a-z 0-9 _ -', () => {

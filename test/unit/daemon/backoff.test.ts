@@ -1,6 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backoffDelayMs } from '../../../agent/daemon/backoff.ts';
+import {
+  backoffCeilingS,
+  backoffDelayMs,
+  HEALTHY_SESSION_MS,
+} from '../../../agent/daemon/backoff.ts';
 
 const ALMOST_ONE = 1 - Number.EPSILON;
 
@@ -41,6 +45,19 @@ test('full jitter: the delay is random * ceiling, from 0 up to (not including) t
 
 test('min equal to max gives a constant ceiling', () => {
   for (const attempt of [0, 1, 10]) assert.is(backoffDelayMs(attempt, 60, 60, 0.5), 30000);
+});
+
+test('the ceiling the daemon logs is the bound of the delay', () => {
+  assert.equal(
+    [0, 1, 2, 3, 4].map((n) => backoffCeilingS(n, 1, 8)),
+    [1, 2, 4, 8, 8],
+  );
+  for (const n of [0, 3, 9])
+    assert.ok(backoffDelayMs(n, 1, 300, ALMOST_ONE) < backoffCeilingS(n, 1, 300) * 1000);
+});
+
+test('a session must last a minute before the backoff starts again from reconnect_min', () => {
+  assert.is(HEALTHY_SESSION_MS, 60_000);
 });
 
 test.run();

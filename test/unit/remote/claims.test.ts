@@ -6,6 +6,7 @@ import {
   MAX_PAYLOAD_BYTES,
   readClaims,
   rejectUnknownFields,
+  remoteControl,
   type ClaimsContext,
 } from '../../../agent/remote/claims.ts';
 import { inputError } from '../helpers.ts';
@@ -14,8 +15,8 @@ import { makeIsp } from './tokens.ts';
 const isp = await makeIsp();
 const NOW = 1_795_845_600;
 const DEVICE = 'cpe-0001';
-const unsigned: ClaimsContext = { deviceId: DEVICE, verifyKey: null, now: NOW };
-const signed: ClaimsContext = { deviceId: DEVICE, verifyKey: isp.publicKey, now: NOW };
+const unsigned: ClaimsContext = { deviceId: DEVICE, keys: null, allowUnsigned: true, now: NOW };
+const signed: ClaimsContext = { deviceId: DEVICE, keys: isp.keys, allowUnsigned: false, now: NOW };
 
 const read = (text: string, context: ClaimsContext, bytes = Buffer.byteLength(text)) =>
   readClaims(text, bytes, context);
@@ -49,6 +50,21 @@ test('the size limit is checked on the byte length, before anything is parsed', 
 test('unsigned: anything but a JSON object is malformed_json', () => {
   for (const text of ['', '{', 'null', '[]', '[{"version":1}]', '"x"', '42', 'true'])
     assert.is(code(text, unsigned), 'malformed_json', text);
+});
+
+// BUG: with a broker and no verify_key_file the router obeyed unsigned JSON from anyone who can
+// publish to its topics. Without a key, remote control now needs allow_unsigned '1'.
+test('no key and no allow_unsigned: every message is refused (no_verify_key)', async () => {
+  const off: ClaimsContext = { ...unsigned, allowUnsigned: false };
+  assert.is(code('{"version":1,"enabled":false}', off), 'no_verify_key');
+  assert.is(code('{"id":"c1","op":"report"}', off), 'no_verify_key');
+  const token = await isp.sign({ version: 1, enabled: false }, { sub: DEVICE, exp: NOW + 60 });
+  assert.is(code(token, off), 'no_verify_key');
+  assert.match(inputError(() => read('{}', off)).message, 'allow_unsigned');
+  assert.is(remoteControl(off), 'off');
+  assert.is(remoteControl(unsigned), 'unsigned');
+  assert.is(remoteControl(signed), 'signed');
+  assert.is(remoteControl({ ...signed, allowUnsigned: true }), 'signed');
 });
 
 test('unsigned: a JWS without a configured key is refused (no_verify_key)', async () => {

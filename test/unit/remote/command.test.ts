@@ -15,8 +15,8 @@ import { makeIsp } from './tokens.ts';
 const isp = await makeIsp();
 const NOW = 1_795_845_600;
 const DEVICE = 'cpe-0001';
-const unsigned: ClaimsContext = { deviceId: DEVICE, verifyKey: null, now: NOW };
-const signed: ClaimsContext = { deviceId: DEVICE, verifyKey: isp.publicKey, now: NOW };
+const unsigned: ClaimsContext = { deviceId: DEVICE, keys: null, allowUnsigned: true, now: NOW };
+const signed: ClaimsContext = { deviceId: DEVICE, keys: isp.keys, allowUnsigned: false, now: NOW };
 
 const parse = (document: unknown, context = unsigned) => {
   const text = typeof document === 'string' ? document : JSON.stringify(document);
@@ -88,13 +88,26 @@ test("a command signed with op25b-sign's default ttl passes a router 1 s behind"
   assert.is(parse(token, { ...signed, now: ispNow - 1 }).id, 'c44');
 });
 
-test('commandIdHint reads a well-formed id, else null', () => {
-  assert.is(commandIdHint('{"id":"c7","op":"reboot"}'), 'c7');
-  assert.is(commandIdHint('{"id":"has space"}'), null);
-  assert.is(commandIdHint('{"id":7}'), null);
-  assert.is(commandIdHint('{"op":"report"}'), null);
-  assert.is(commandIdHint('{'), null);
-  assert.is(commandIdHint('null'), null);
+test('commandIdHint reads a well-formed id from the claims of a refused command, else null', () => {
+  const hint = (document: unknown, context = unsigned) => {
+    const text = typeof document === 'string' ? document : JSON.stringify(document);
+    try {
+      parseCommandMessage(text, Buffer.byteLength(text), context);
+    } catch (error) {
+      return commandIdHint(error);
+    }
+    throw new Error('not refused');
+  };
+  assert.is(hint({ id: 'c7', op: 'reboot' }), 'c7');
+  assert.is(hint({ id: 'has space', op: 'report' }), null);
+  assert.is(hint({ id: 7 }), null);
+  assert.is(hint({ op: 'report' }), null);
+  assert.is(hint('{'), null);
+  assert.is(hint('null'), null);
+  // Unsigned JSON where the router takes none: nothing of it is echoed.
+  assert.is(hint({ id: 'c8', op: 'reboot' }, { ...unsigned, allowUnsigned: false }), null);
+  assert.is(hint({ id: 'c8', op: 'reboot' }, signed), null);
+  assert.is(commandIdHint(new Error('x')), null);
 });
 
 const cmd = (id: string, expiresAt: number | null): Command => ({ id, op: 'report', expiresAt });

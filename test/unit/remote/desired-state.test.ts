@@ -9,8 +9,8 @@ import { makeIsp } from './tokens.ts';
 const isp = await makeIsp();
 const NOW = 1_795_845_600;
 const DEVICE = 'cpe-0001';
-const unsigned: ClaimsContext = { deviceId: DEVICE, verifyKey: null, now: NOW };
-const signed: ClaimsContext = { deviceId: DEVICE, verifyKey: isp.publicKey, now: NOW };
+const unsigned: ClaimsContext = { deviceId: DEVICE, keys: null, allowUnsigned: true, now: NOW };
+const signed: ClaimsContext = { deviceId: DEVICE, keys: isp.keys, allowUnsigned: false, now: NOW };
 
 const parse = (document: unknown, context = unsigned) => {
   const text = typeof document === 'string' ? document : JSON.stringify(document);
@@ -145,25 +145,51 @@ test('desiredFromObject validates a stored copy the same way', () => {
   assert.is(inputError(() => desiredFromObject({ version: 2 })).code, 'invalid_enabled');
 });
 
-test('versionHint reads any number under version, else null', () => {
-  assert.is(versionHint('{"version":12,"enabled":"x"}'), 12);
-  assert.is(versionHint('{"version":-3}'), -3);
-  assert.is(versionHint('{"version":"12"}'), null);
-  assert.is(versionHint('{"enabled":true}'), null);
-  assert.is(versionHint('{'), null);
-  assert.is(versionHint('null'), null);
-  assert.is(versionHint('[]'), null);
+/** The version a reply to `document` echoes. */
+function hint(document: unknown, context = unsigned): number | null {
+  try {
+    parse(document, context);
+  } catch (error) {
+    return versionHint(error);
+  }
+  throw new Error('not refused');
+}
+
+test('versionHint reads any number under version of authentic claims, else null', () => {
+  assert.is(hint({ version: 12, enabled: 'x' }), 12);
+  assert.is(hint({ version: -3 }), -3);
+  assert.is(hint({ version: '12' }), null);
+  assert.is(hint({ enabled: true }), null);
+  assert.is(hint('{'), null);
+  assert.is(hint('null'), null);
+  assert.is(hint('[]'), null);
+  assert.is(versionHint(new Error('not an InputError')), null);
 });
 
-// BUG: agent/remote/desired-state.ts:62 (versionHint) and agent/remote/command.ts:40
-// (commandIdHint) read only plain JSON. With signing on, every refused desired state or command
-// is answered with version/id null, so the ISP cannot tell which request failed (an expired
-// token, a wrong sub...). Fix: when the payload looks like a JWS, read the hint from its
-// base64url-decoded payload part; it is an echo for correlation only, never trusted.
-test('versionHint reads the version of a refused signed desired state', async () => {
-  const token = await isp.sign({ version: 9, enabled: true }, { sub: 'cpe-0002', exp: NOW + 60 });
-  assert.is(code(token, signed), 'wrong_device');
-  assert.is(versionHint(token), 9);
+// BUG: the reply to a refused JWS echoed the version of its unverified payload: anyone could
+// make a router answer "version N failed" for any N, and the contract said it never does. Now
+// only claims the router took as authentic (a verified JWS; plain JSON with allow_unsigned)
+// are echoed.
+test('a refused JWS echoes its version only when its signature verified', async () => {
+  const other = await makeIsp();
+  const forged = await other.sign({ version: 9, enabled: true }, { sub: DEVICE, exp: NOW + 60 });
+  assert.is(code(forged, signed), 'bad_signature');
+  assert.is(hint(forged, signed), null);
+  const [h, , s] = forged.split('.');
+  const garbled = `${h}.${Buffer.from('{"version":9').toString('base64url')}.${s}`;
+  assert.is(hint(garbled, signed), null);
+  const wrongDevice = await isp.sign(
+    { version: 9, enabled: true },
+    { sub: 'cpe-0002', exp: NOW + 60 },
+  );
+  assert.is(code(wrongDevice, signed), 'wrong_device');
+  assert.is(hint(wrongDevice, signed), 9);
+  const badField = await isp.sign({ version: 10, enabled: 'yes' }, { sub: DEVICE, exp: NOW + 60 });
+  assert.is(code(badField, signed), 'invalid_enabled');
+  assert.is(hint(badField, signed), 10);
+  // Plain JSON to a router that requires signatures, or takes no remote control at all.
+  assert.is(hint({ version: 11, enabled: true }, signed), null);
+  assert.is(hint({ version: 11, enabled: true }, { ...unsigned, allowUnsigned: false }), null);
 });
 
 test.run();

@@ -10,12 +10,12 @@ const claims = { version: 3, enabled: true };
 const token = await isp.sign(claims, { sub: 'cpe-0001', iat: 1795845600, exp: 1795849200 });
 const [header, payload, signature] = token.split('.') as [string, string, string];
 
-function code(t: string, key = isp.publicKey): string {
-  return inputError(() => verifyJws(t, key)).code;
+function code(t: string, keys = isp.keys): string {
+  return inputError(() => verifyJws(t, keys)).code;
 }
 
 test('a token signed by jose verifies and gives its claims', () => {
-  assert.equal(verifyJws(token, isp.publicKey), {
+  assert.equal(verifyJws(token, isp.keys), {
     ...claims,
     sub: 'cpe-0001',
     iat: 1795845600,
@@ -24,16 +24,16 @@ test('a token signed by jose verifies and gives its claims', () => {
 });
 
 test('surrounding whitespace (a trailing newline from a file) is ignored', () => {
-  assert.equal(verifyJws(`\n ${token}\n`, isp.publicKey), verifyJws(token, isp.publicKey));
+  assert.equal(verifyJws(`\n ${token}\n`, isp.keys), verifyJws(token, isp.keys));
 });
 
 test('typ and kid in the header are fine', () => {
   const t = isp.signRaw({ alg: 'EdDSA', typ: 'JWT', kid: 'isp-2026' }, '{"a":1}');
-  assert.equal(verifyJws(t, isp.publicKey), { a: 1 });
+  assert.equal(verifyJws(t, isp.keys), { a: 1 });
 });
 
 test('another key, a changed payload or a changed header: bad_signature', () => {
-  assert.is(code(token, other.publicKey), 'bad_signature');
+  assert.is(code(token, other.keys), 'bad_signature');
   const forgedPayload = b64url(JSON.stringify({ ...claims, enabled: false }));
   assert.is(code(`${header}.${forgedPayload}.${signature}`), 'bad_signature');
   const forgedHeader = b64url(JSON.stringify({ alg: 'EdDSA', kid: 'x' }));
@@ -49,8 +49,20 @@ test('a forged 64-byte signature: bad_signature', () => {
 });
 
 test('a public key of the wrong length never verifies (no exception escapes)', () => {
-  assert.is(code(token, isp.publicKey.slice(0, 31)), 'bad_signature');
-  assert.is(code(token, new Uint8Array(32)), 'bad_signature');
+  assert.is(code(token, [{ kid: null, key: isp.publicKey.slice(0, 31) }]), 'bad_signature');
+  assert.is(code(token, [{ kid: null, key: new Uint8Array(32) }]), 'bad_signature');
+});
+
+test('the header kid picks the key; a kid that is not a string: malformed_token', () => {
+  const keys = [
+    { kid: 'other', key: other.publicKey },
+    { kid: 'isp', key: isp.publicKey },
+  ];
+  assert.equal(verifyJws(isp.signRaw({ alg: 'EdDSA', kid: 'isp' }, '{"a":1}'), keys), { a: 1 });
+  assert.is(code(isp.signRaw({ alg: 'EdDSA', kid: 'other' }, '{}'), keys), 'bad_signature');
+  assert.is(code(isp.signRaw({ alg: 'EdDSA' }, '{}'), keys), 'unknown_key');
+  assert.is(code(isp.signRaw({ alg: 'EdDSA', kid: 'nobody' }, '{}'), keys), 'unknown_key');
+  assert.is(code(isp.signRaw({ alg: 'EdDSA', kid: 5 }, '{}')), 'malformed_token');
 });
 
 test('any alg but EdDSA: unsupported_algorithm, even when the signature is valid', () => {
@@ -62,7 +74,7 @@ test('any alg but EdDSA: unsupported_algorithm, even when the signature is valid
 
 test('a crit header is refused (we understand no extension)', () => {
   const t = isp.signRaw({ alg: 'EdDSA', crit: ['exp'], exp: 1 }, '{"a":1}');
-  const error = inputError(() => verifyJws(t, isp.publicKey));
+  const error = inputError(() => verifyJws(t, isp.keys));
   assert.is(error.code, 'malformed_token');
   assert.match(error.message, 'crit');
   assert.is(code(isp.signRaw({ alg: 'EdDSA', crit: [] }, '{}')), 'malformed_token');
@@ -71,7 +83,7 @@ test('a crit header is refused (we understand no extension)', () => {
 test('a signature that is not 64 bytes: malformed_token', () => {
   for (const bytes of [0, 32, 63, 65, 128]) {
     const t = `${header}.${payload}.${b64url(new Uint8Array(bytes).fill(7))}`;
-    const error = inputError(() => verifyJws(t, isp.publicKey));
+    const error = inputError(() => verifyJws(t, isp.keys));
     assert.is(error.code, 'malformed_token', `${bytes} bytes`);
     assert.match(error.message, '64 bytes');
   }
@@ -94,14 +106,14 @@ test('a header that is not a JSON object: malformed_token', () => {
 
 test('a validly signed payload that is not JSON: malformed_token', () => {
   const t = isp.signRaw({ alg: 'EdDSA' }, 'version=3');
-  const error = inputError(() => verifyJws(t, isp.publicKey));
+  const error = inputError(() => verifyJws(t, isp.keys));
   assert.is(error.code, 'malformed_token');
   assert.match(error.message, 'payload is not JSON');
 });
 
 test('UTF-8 in the claims survives', () => {
   const t = isp.signRaw({ alg: 'EdDSA' }, JSON.stringify({ note: 'ポート25 ✓' }));
-  assert.equal(verifyJws(t, isp.publicKey), { note: 'ポート25 ✓' });
+  assert.equal(verifyJws(t, isp.keys), { note: 'ポート25 ✓' });
 });
 
 test('not three parts: malformed_token', () => {

@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseEd25519PublicKey } from '../../../agent/remote/public-key.ts';
+import {
+  MAX_KEYS,
+  parseEd25519PublicKey,
+  parseVerifyKeys,
+  selectKey,
+} from '../../../agent/remote/public-key.ts';
 import { inputError } from '../helpers.ts';
+import { jwkOf } from './forgeries.ts';
 import { makeIsp } from './tokens.ts';
 
 const isp = await makeIsp();
@@ -110,6 +116,86 @@ test('a JWK holding the private key (d) is refused', async () => {
   const privateJwk = await exportJWK(privateKey);
   assert.ok(privateJwk.d);
   assert.is(invalid(JSON.stringify(privateJwk)).code, 'invalid_verify_key');
+});
+
+const other = await makeIsp();
+const set = (...keys: unknown[]) => JSON.stringify({ keys });
+
+test('a JWK Set gives its keys with their kids; a single JWK or PEM has none unless given', () => {
+  const keys = parseVerifyKeys(
+    set(jwkOf(isp.publicKey, 'isp-2026'), jwkOf(other.publicKey, 'isp-2027')),
+  );
+  assert.equal(
+    keys.map((k) => [k.kid, [...k.key]]),
+    [
+      ['isp-2026', [...isp.publicKey]],
+      ['isp-2027', [...other.publicKey]],
+    ],
+  );
+  assert.equal(
+    parseVerifyKeys(isp.spki).map((k) => k.kid),
+    [null],
+  );
+  assert.equal(
+    parseVerifyKeys(JSON.stringify(jwkOf(isp.publicKey, 'a'))).map((k) => k.kid),
+    ['a'],
+  );
+  assert.equal(
+    parseVerifyKeys(set(jwkOf(isp.publicKey))).map((k) => k.kid),
+    [null],
+  );
+  const withExtras = { ...jwkOf(isp.publicKey, 'k'), alg: 'EdDSA', use: 'sig' };
+  assert.is(parseVerifyKeys(set(withExtras)).length, 1);
+});
+
+test('JWK Sets: empty, too many, kids missing, shared or malformed, wrong alg or use: refused', () => {
+  const a = jwkOf(isp.publicKey, 'a');
+  const many = Array.from({ length: MAX_KEYS + 1 }, (_, i) => jwkOf(isp.publicKey, `k${i}`));
+  for (const [label, text] of [
+    ['empty', set()],
+    ['not a list', JSON.stringify({ keys: a })],
+    ['too many', set(...many)],
+    ['a kid missing', set(a, jwkOf(other.publicKey))],
+    ['a shared kid', set(a, jwkOf(other.publicKey, 'a'))],
+    ['a kid with a space', set(jwkOf(isp.publicKey, 'a b'))],
+    ['a numeric kid', set({ ...a, kid: 7 })],
+    ['alg ES256', set({ ...a, alg: 'ES256' })],
+    ['use enc', set({ ...a, use: 'enc' })],
+    ['a private key inside', set({ ...a, d: a.x })],
+    ['a key that is not an object', set('key')],
+  ] as const)
+    assert.is(invalid(text).code, 'invalid_verify_key', label);
+  assert.is(parseVerifyKeys(set(...many.slice(1))).length, MAX_KEYS);
+});
+
+// BUG: a small-order (identity) key was accepted (at start and on SIGHUP); the forged token
+// R = B, S = 1 then verified. test/unit/remote/strict-signatures.test.ts has the whole set.
+test('small-order and non-canonical keys are refused, in PEM, JWK and JWK Set', () => {
+  const identity = new Uint8Array(32);
+  identity[0] = 1;
+  const error = invalid(JSON.stringify(jwkOf(identity)));
+  assert.is(error.code, 'invalid_verify_key');
+  assert.match(error.message, 'small order');
+  assert.match(invalid(set(jwkOf(isp.publicKey, 'a'), jwkOf(identity, 'b'))).message, 'key 2');
+  const nonCanonical = new Uint8Array(32).fill(0xff);
+  nonCanonical[0] = 0xee;
+  nonCanonical[31] = 0x7f;
+  assert.match(invalid(JSON.stringify(jwkOf(nonCanonical))).message, 'not a canonical');
+});
+
+test('selectKey: by kid; without kid only with one key; a lone key without kid takes any kid', () => {
+  const two = parseVerifyKeys(set(jwkOf(isp.publicKey, 'old'), jwkOf(other.publicKey, 'new')));
+  assert.equal([...selectKey(two, 'new')], [...other.publicKey]);
+  assert.equal([...selectKey(two, 'old')], [...isp.publicKey]);
+  assert.is(inputError(() => selectKey(two, undefined)).code, 'unknown_key');
+  assert.is(inputError(() => selectKey(two, 'other')).code, 'unknown_key');
+  const lone = parseVerifyKeys(isp.spki);
+  assert.equal([...selectKey(lone, undefined)], [...isp.publicKey]);
+  assert.equal([...selectKey(lone, 'isp-2026')], [...isp.publicKey]);
+  const named = parseVerifyKeys(JSON.stringify(jwkOf(isp.publicKey, 'a')));
+  assert.equal([...selectKey(named, undefined)], [...isp.publicKey]);
+  assert.equal([...selectKey(named, 'a')], [...isp.publicKey]);
+  assert.is(inputError(() => selectKey(named, 'b')).code, 'unknown_key');
 });
 
 test.run();

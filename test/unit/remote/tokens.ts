@@ -2,10 +2,13 @@
 // hand-made tokens for what jose refuses to make (other headers, broken signatures).
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import type { VerifyKeys } from '../../../agent/remote/public-key.ts';
 
 export interface Isp {
-  /** The raw 32-byte public key, as the agent keeps it. */
+  /** The raw 32-byte public key. */
   readonly publicKey: Uint8Array;
+  /** The same key as the agent keeps it: a set of one key without kid. */
+  readonly keys: VerifyKeys;
   readonly spki: string;
   readonly jwk: string;
   /** A JWS made by jose's SignJWT with alg EdDSA. */
@@ -23,8 +26,10 @@ export async function makeIsp(): Promise<Isp> {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
   const jwk = await exportJWK(publicKey);
   const nodeKey: KeyObject = createPrivateKey(await exportPKCS8(privateKey));
+  const raw = new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
   return {
-    publicKey: new Uint8Array(Buffer.from(jwk.x!, 'base64url')),
+    publicKey: raw,
+    keys: [{ kid: null, key: raw }],
     spki: await exportSPKI(publicKey),
     jwk: JSON.stringify(jwk),
     sign(claims, options = {}) {

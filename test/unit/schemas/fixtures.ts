@@ -9,7 +9,12 @@ export const NOW_S = Math.floor(Date.UTC(2026, 10, 28, 6, 0, 0) / 1000);
 export const NOW_MS = NOW_S * 1000;
 export const BOOT = '3f9c2a7b51d04e68';
 
-export const unsigned: ClaimsContext = { deviceId: DEVICE, verifyKey: null, now: NOW_S };
+export const unsigned: ClaimsContext = {
+  deviceId: DEVICE,
+  keys: null,
+  allowUnsigned: true,
+  now: NOW_S,
+};
 
 export const config = configFromUci(
   parseUci(

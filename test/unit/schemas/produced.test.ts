@@ -219,7 +219,7 @@ for (const document of badDesired)
       error = e;
     }
     assert.instance(error, InputError);
-    assertValidMessage('reply', desiredReply(versionHint(text), errorObject(error)));
+    assertValidMessage('reply', desiredReply(versionHint(error), errorObject(error)));
   });
 
 const badCommands: unknown[] = [
@@ -241,7 +241,7 @@ for (const document of badCommands)
       error = e;
     }
     assert.instance(error, InputError);
-    const reply = commandReply(commandIdHint(text), errorObject(error));
+    const reply = commandReply(commandIdHint(error), errorObject(error));
     assertValidMessage('reply', reply);
   });
 
