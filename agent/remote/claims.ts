@@ -1,6 +1,7 @@
 // Turns an MQTT payload into a claims object, the same way for desired states and commands:
 // size limit, JSON or (when a key is configured) a verified JWS, device id and expiry checks.
 import { decodeBase64Url } from '../encoding/base64.ts';
+import { parseStrictJson } from '../encoding/strict-json.ts';
 import { decodeUtf8 } from '../encoding/utf8.ts';
 import { InputError } from '../input-error.ts';
 import { looksLikeJws, verifyJws } from './jws.ts';
@@ -46,9 +47,12 @@ export function readClaims(payload: string, byteLength: number, context: ClaimsC
         'signed message received but no verify_key_file is configured',
       );
     try {
-      raw = JSON.parse(payload);
-    } catch {
-      throw new InputError('malformed_json', 'payload is not valid JSON');
+      raw = parseStrictJson(payload);
+    } catch (error) {
+      throw new InputError(
+        'malformed_json',
+        `payload is not valid JSON: ${error instanceof Error ? error.message : ''}`,
+      );
     }
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
@@ -86,7 +90,7 @@ export function unverifiedBody(payload: string): Record<string, unknown> | null 
     text = decodeUtf8(bytes);
   }
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = parseStrictJson(text);
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
       ? (parsed as Record<string, unknown>)
       : null;

@@ -2,7 +2,7 @@
 // (claims.ts), then the fields (desired-state.ts). Apart from desired-state.ts so that reading
 // the stored state (the one-shot commands do) needs none of the signature code.
 import { readClaims, unverifiedBody, type ClaimsContext } from './claims.ts';
-import { desiredFromObject, type DesiredState } from './desired-state.ts';
+import { desiredFromObject, parseVersion, type DesiredState } from './desired-state.ts';
 
 export function parseDesiredMessage(
   payload: string,
@@ -10,6 +10,19 @@ export function parseDesiredMessage(
   context: ClaimsContext,
 ): DesiredState {
   return desiredFromObject(readClaims(payload, byteLength, context).body);
+}
+
+/**
+ * The checks that need no policy work (size, signature, device, expiry, version), so that a
+ * stale or forged state is refused before its lists are validated with desiredFromObject().
+ */
+export function parseDesiredEnvelope(
+  payload: string,
+  byteLength: number,
+  context: ClaimsContext,
+): { readonly version: number; readonly body: Readonly<Record<string, unknown>> } {
+  const { body } = readClaims(payload, byteLength, context);
+  return { version: parseVersion(body.version), body };
 }
 
 /** The version of a payload that failed validation, when it can be read, for the reply. */
