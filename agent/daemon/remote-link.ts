@@ -166,7 +166,9 @@ export class RemoteLink {
   /** Publishes JSON with QoS 1; resolves false when not connected or the broker did not ack. */
   publish(topic: string, document: unknown, retain: boolean): Promise<boolean> {
     const client = this.client;
-    if (!client || !this.online) return Promise.resolve(false);
+    // After CONNACK, not only once the SUBACK's callback ran: MQTT.js may hand over a retained
+    // message before that callback, and its reply must not be lost.
+    if (!client || !(this.online || client.connected)) return Promise.resolve(false);
     return new Promise((resolve) => {
       client.publish(topic, JSON.stringify(document), { qos: 1, retain }, (error) => {
         if (error) this.log.warn(`MQTT: publish to ${topic} failed: ${error.message}`);

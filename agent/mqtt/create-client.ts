@@ -56,6 +56,8 @@ export interface MqttClientOptions {
   readonly tls?: TlsFiles;
   /** MQTT 5 CONNECT properties (sessionExpiryInterval, ...). */
   readonly properties?: Properties;
+  /** Packets larger than this are never held whole. Default MAX_READ_PACKET_BYTES. */
+  readonly readLimitBytes?: number;
 }
 
 export interface MqttCloseInfo {
@@ -148,6 +150,12 @@ export function createMqttClient(
   if (options.properties && options.protocolVersion !== 5)
     throw invalid('properties', 'properties', 'MQTT 5 only');
 
+  const readLimit = checkInteger(
+    'readLimitBytes',
+    options.readLimitBytes ?? MAX_READ_PACKET_BYTES,
+    1024,
+    MAX_PACKET_BYTES,
+  );
   let stream: ChildProcessStream | undefined;
   let guard: PacketSizeGuard | undefined;
   let publishes = 0;
@@ -161,7 +169,7 @@ export function createMqttClient(
       // Called by connect(): one transport program per connection attempt.
       connected = false;
       fatal = null;
-      const thisGuard = new PacketSizeGuard(MAX_READ_PACKET_BYTES, options.protocolVersion);
+      const thisGuard = new PacketSizeGuard(readLimit, options.protocolVersion);
       guard = thisGuard;
       publishes = 0;
       stream = createChildProcessStream(runtime, argv, {
