@@ -406,8 +406,12 @@ class Daemon {
       await this.reply(commandReply(text === null ? null : commandIdHint(text), object));
       return;
     }
-    if (!this.seen.admit(command, Math.floor(this.runtime.now() / 1000))) {
-      const object = { code: 'replayed', message: `command ${command.id} was already received` };
+    const seen = this.seen.check(command, Math.floor(this.runtime.now() / 1000));
+    if (seen !== 'admitted') {
+      const object =
+        seen === 'replayed'
+          ? { code: 'replayed', message: `command ${command.id} was already received` }
+          : { code: 'busy', message: 'too many recent command ids are remembered; try later' };
       this.log.warn(object.message);
       await this.reply(commandReply(command.id, object));
       return;

