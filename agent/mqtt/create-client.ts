@@ -86,7 +86,7 @@ export const MAX_READ_PACKET_BYTES = 64 * 1024;
  * packets. Larger than MAX_READ_PACKET_BYTES, so that a payload too large for the agent is still
  * delivered (as its size) and answered, instead of silently dropped by the broker.
  */
-export const MAX_PACKET_BYTES = 1024 * 1024;
+export const MAX_PACKET_BYTES = 16 * 1024 * 1024;
 
 export interface MqttClientEvents {
   onConnect?(connack: ConnackPacket): void;
