@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BACKENDS, type MqttMessage } from '../testbed/index.ts';
+import { BACKENDS } from '../testbed/index.ts';
 import {
   desiredFile,
   expectSameRuleset,
@@ -286,5 +286,3 @@ test('a full or read-only state_dir: storage_failed with the cause, in reply and
 });
 
 test.run();
-
-export type { MqttMessage };
