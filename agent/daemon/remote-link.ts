@@ -2,7 +2,6 @@
 // router's desired and cmd topics, announce presence with a Last Will, and reconnect with
 // backoff whenever the connection ends. A broker outage never touches enforcement.
 import type { MqttSettings } from '../config/daemon-settings.ts';
-import { decodeUtf8 } from '../encoding/utf8.ts';
 import type { Logger } from '../log/logger.ts';
 import { createMqttClient, type MqttClient } from '../mqtt/create-client.ts';
 import { parseBrokerUrl } from '../mqtt/broker-url.ts';
@@ -18,7 +17,11 @@ const STOP_TIMEOUT_MS = 3000;
 export interface RemoteHandlers {
   /** Subscribed and presence announced: a good moment to publish the status. */
   onConnected(): void;
-  onMessage(kind: InboundKind, payload: string, byteLength: number): void;
+  /**
+   * A message on desired or cmd: its bytes, undecoded, and its size as sent (larger than
+   * `payload.length` when the payload was too large to be read and was dropped unread).
+   */
+  onMessage(kind: InboundKind, payload: Uint8Array, size: number): void;
 }
 
 export class RemoteLink {
@@ -123,10 +126,17 @@ export class RemoteLink {
         },
         {
           onConnect: () => this.connected_(),
-          onMessage: (topic, payload) => {
+          onMessage: (topic, payload, _packet, size) => {
             const kind =
               topic === this.topics.desired ? 'desired' : topic === this.topics.cmd ? 'cmd' : null;
-            if (kind) this.handlers.onMessage(kind, decodeUtf8(payload), payload.length);
+            if (!kind) return;
+            // Thrown inside MQTT.js's packet handling, an error would end the connection, and a
+            // retained message would end every next one too: no message may cost the link.
+            try {
+              this.handlers.onMessage(kind, payload, size);
+            } catch (error) {
+              this.log.error(`MQTT: cannot take a ${kind} message: ${String(error)}`);
+            }
           },
           onClose: (info) => {
             const wasOnline = this.online;
@@ -176,7 +186,9 @@ export class RemoteLink {
   /** Publishes JSON with QoS 1; resolves false when not connected or the broker did not ack. */
   publish(topic: string, document: unknown, retain: boolean): Promise<boolean> {
     const client = this.client;
-    if (!client || !this.online) return Promise.resolve(false);
+    // After CONNACK, not only once the SUBACK's callback ran: MQTT.js may hand over a retained
+    // message before that callback, and its reply must not be lost.
+    if (!client || !(this.online || client.connected)) return Promise.resolve(false);
     return new Promise((resolve) => {
       client.publish(topic, JSON.stringify(document), { qos: 1, retain }, (error) => {
         if (error) this.log.warn(`MQTT: publish to ${topic} failed: ${error.message}`);

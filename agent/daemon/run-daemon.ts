@@ -16,16 +16,18 @@ import { trackWan, type WanTracker } from '../openwrt/wan-tracker.ts';
 import { effectivePolicy, type EffectivePolicy } from '../policy/effective-policy.ts';
 import { remoteControl, type ClaimsContext } from '../remote/claims.ts';
 import { commandIdHint, parseCommandMessage, SeenCommands } from '../remote/command.ts';
-import { parseDesiredMessage, versionHint } from '../remote/desired-message.ts';
-import type { DesiredState } from '../remote/desired-state.ts';
+import { parseDesiredEnvelope, versionHint } from '../remote/desired-message.ts';
+import { desiredFromObject, type DesiredState } from '../remote/desired-state.ts';
+import { payloadText } from '../remote/payload-text.ts';
 import { commandReply, desiredReply, errorObject, type ErrorObject } from '../remote/messages.ts';
 import { parseVerifyKeys, type VerifyKeys } from '../remote/public-key.ts';
 import { topicsFor, type Topics } from '../remote/topics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { statusReport, type DeviceReport, type ErrorReport } from '../status/status-report.ts';
-import { loadDesired, saveDesired } from './desired-store.ts';
+import { loadDesired, removeLeftovers, saveDesired } from './desired-store.ts';
 import { Enforcer } from './enforcer.ts';
-import { RemoteLink, type InboundKind } from './remote-link.ts';
+import { InboundQueue, type DropReason, type InboundMessage } from './inbound-queue.ts';
+import { RemoteLink } from './remote-link.ts';
 import { PID_FILE, STATUS_FILE, WAN_DEVICES_FILE, writeWanDevices } from './run-files.ts';
 import { watchRules, type RuleWatch } from './rule-watch.ts';
 import { StatusReporter } from './status-reporter.ts';
@@ -81,7 +83,11 @@ class Daemon {
   private link: RemoteLink | null = null;
   private watch: RuleWatch | null = null;
   private readonly seen = new SeenCommands();
-  private inbound: Promise<void> = Promise.resolve();
+  private readonly inbound = new InboundQueue(
+    (message) => this.onMessage(message),
+    (message, why) => void this.dropMessage(message, why),
+    (error) => void this.fail(error, 'message handling failed'),
+  );
   /** The WAN devices last written to the run directory, joined. */
   private publishedWan: string | null = null;
   private readonly reporter: StatusReporter;
@@ -106,6 +112,9 @@ class Daemon {
     );
     this.topics = topicsFor(this.config.mqtt?.topicPrefix ?? '', this.deviceId);
     this.verifyKeys = loadVerifyKeys(runtime, this.config.agent.verifyKeyFile);
+    const leftovers = removeLeftovers(runtime, this.config.agent.stateDir);
+    if (leftovers.length > 0)
+      this.log.warn(`removed unfinished writes from state_dir: ${leftovers.join(', ')}`);
     try {
       this.desired = loadDesired(runtime, this.config.agent.stateDir);
     } catch (error) {
@@ -277,13 +286,7 @@ class Daemon {
       this.log,
       {
         onConnected: () => void this.reporter.request(),
-        onMessage: (kind, payload, bytes) => {
-          // One message at a time: a desired state checked while an earlier one is still being
-          // stored would be compared with a stale version.
-          this.inbound = this.inbound
-            .then(() => this.onMessage(kind, payload, bytes))
-            .catch((error: unknown) => void this.fail(error, 'message handling failed'));
-        },
+        onMessage: (kind, payload, size) => this.inbound.push({ kind, payload, size }),
       },
     );
     this.link.start();
@@ -323,29 +326,47 @@ class Daemon {
     return this.link?.publish(this.topics.reply, document, false) ?? Promise.resolve(false);
   }
 
-  private async onMessage(kind: InboundKind, payload: string, bytes: number): Promise<void> {
-    if (kind === 'desired') await this.onDesired(payload, bytes);
-    else await this.onCommand(payload, bytes);
+  private async onMessage({ kind, payload, size }: InboundMessage): Promise<void> {
+    if (kind === 'desired') await this.onDesired(payload, size);
+    else await this.onCommand(payload, size);
   }
 
-  private async onDesired(payload: string, bytes: number): Promise<void> {
+  /** Answers a message the queue will not handle (a newer desired state came, or too many). */
+  private async dropMessage({ kind }: InboundMessage, why: DropReason) {
+    const message =
+      why === 'busy'
+        ? 'too many commands are waiting; try again later'
+        : 'a newer desired state arrived before this one was handled';
+    // Not verified, so nothing of it is echoed (docs/mqtt-contract.md: only authentic claims are).
+    const error = { code: why, message };
+    if (kind === 'desired') await this.reply(desiredReply(null, error));
+    else await this.reply(commandReply(null, error));
+  }
+
+  private async onDesired(payload: Uint8Array, size: number): Promise<void> {
+    let version: number;
+    let body: Readonly<Record<string, unknown>>;
+    try {
+      // Size, signature, device, expiry and version: nothing expensive before they passed.
+      const text = payloadText(payload, size);
+      ({ version, body } = parseDesiredEnvelope(text, size, this.claimsContext()));
+    } catch (error) {
+      return this.refuseDesired(versionHint(error), error);
+    }
+    const current = this.desired;
+    if (current && version < current.version) {
+      const message = `version ${version} is older than the applied version ${current.version}; ignored`;
+      this.log.warn(message);
+      await this.reply(desiredReply(version, { code: 'stale_version', message }));
+      return;
+    }
     let desired: DesiredState;
     let effective: EffectivePolicy;
     try {
-      desired = parseDesiredMessage(payload, bytes, this.claimsContext());
+      desired = desiredFromObject(body);
       effective = this.effectiveFor(desired);
     } catch (error) {
-      const object = this.fail(error, 'desired state rejected');
-      await this.reply(desiredReply(versionHint(error), object));
-      void this.reporter.request();
-      return;
-    }
-    const current = this.desired;
-    if (current && desired.version < current.version) {
-      const message = `version ${desired.version} is older than the applied version ${current.version}; ignored`;
-      this.log.warn(message);
-      await this.reply(desiredReply(desired.version, { code: 'stale_version', message }));
-      return;
+      return this.refuseDesired(version, error);
     }
     if (current && desired.version === current.version) {
       if (sameDesired(desired, current))
@@ -361,8 +382,9 @@ class Daemon {
       // On flash before it is acknowledged: a reboot right after the reply keeps it.
       await saveDesired(this.runtime, this.config.agent.stateDir, desired);
     } catch (error) {
+      // Still on the last applied state: enforcement is unchanged.
       const object = this.fail(error, 'cannot store the desired state');
-      await this.reply(desiredReply(desired.version, { ...object, code: 'storage_failed' }));
+      await this.reply(desiredReply(desired.version, object));
       void this.reporter.request();
       return;
     }
@@ -373,17 +395,28 @@ class Daemon {
     void this.reporter.request();
   }
 
-  private async onCommand(payload: string, bytes: number): Promise<void> {
+  private async refuseDesired(version: number | null, error: unknown): Promise<void> {
+    const object = this.fail(error, 'desired state rejected');
+    await this.reply(desiredReply(version, object));
+    void this.reporter.request();
+  }
+
+  private async onCommand(payload: Uint8Array, size: number): Promise<void> {
     let command;
     try {
-      command = parseCommandMessage(payload, bytes, this.claimsContext());
+      const text = payloadText(payload, size);
+      command = parseCommandMessage(text, size, this.claimsContext());
     } catch (error) {
       const object = this.fail(error, 'command rejected');
       await this.reply(commandReply(commandIdHint(error), object));
       return;
     }
-    if (!this.seen.admit(command, Math.floor(this.runtime.now() / 1000))) {
-      const object = { code: 'replayed', message: `command ${command.id} was already received` };
+    const seen = this.seen.check(command, Math.floor(this.runtime.now() / 1000));
+    if (seen !== 'admitted') {
+      const object =
+        seen === 'replayed'
+          ? { code: 'replayed', message: `command ${command.id} was already received` }
+          : { code: 'busy', message: 'too many recent command ids are remembered; try later' };
       this.log.warn(object.message);
       await this.reply(commandReply(command.id, object));
       return;

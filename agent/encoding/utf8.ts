@@ -22,12 +22,22 @@ export function encodeUtf8(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-export function decodeUtf8(bytes: Uint8Array): string {
+// Code units are collected in a bounded chunk and turned into text a chunk at a time:
+// String.fromCharCode.apply with a huge array throws in QuickJS ("too many arguments").
+const CHUNK = 1024;
+
+/** Decodes UTF-8; invalid sequences become U+FFFD, or make it return null when `fatal`. */
+export function decodeUtf8(bytes: Uint8Array): string;
+export function decodeUtf8(bytes: Uint8Array, fatal: true): string | null;
+export function decodeUtf8(bytes: Uint8Array, fatal = false): string | null {
   let out = '';
-  let chunk: number[] = [];
-  const flush = (): void => {
-    out += String.fromCharCode.apply(null, chunk);
-    chunk = [];
+  const chunk: number[] = [];
+  const push = (unit: number): void => {
+    chunk.push(unit);
+    if (chunk.length >= CHUNK) {
+      out += String.fromCharCode.apply(null, chunk);
+      chunk.length = 0;
+    }
   };
   for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
@@ -35,15 +45,15 @@ export function decodeUtf8(bytes: Uint8Array): string {
     let c = 0;
     let min = 0;
     if (b < 0x80) {
-      chunk.push(b);
+      push(b);
       i++;
-      if (chunk.length > 4096) flush();
       continue;
     } else if (b >= 0xc2 && b <= 0xdf) [need, c, min] = [1, b & 0x1f, 0x80];
     else if (b >= 0xe0 && b <= 0xef) [need, c, min] = [2, b & 0x0f, 0x800];
     else if (b >= 0xf0 && b <= 0xf4) [need, c, min] = [3, b & 0x07, 0x10000];
     else {
-      chunk.push(0xfffd);
+      if (fatal) return null;
+      push(0xfffd);
       i++;
       continue;
     }
@@ -54,19 +64,19 @@ export function decodeUtf8(bytes: Uint8Array): string {
       c = (c << 6) | (next & 0x3f);
     }
     if (j <= need || c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-      chunk.push(0xfffd);
+      if (fatal) return null;
+      push(0xfffd);
       i += j; // skip the broken sequence's valid prefix
       continue;
     }
     i += need + 1;
     if (c >= 0x10000) {
       c -= 0x10000;
-      chunk.push(0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
-    } else chunk.push(c);
-    if (chunk.length > 4096) flush();
+      push(0xd800 + (c >> 10));
+      push(0xdc00 + (c & 0x3ff));
+    } else push(c);
   }
-  flush();
-  return out;
+  return out + String.fromCharCode.apply(null, chunk);
 }
 
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {

@@ -9,6 +9,7 @@
 import { InputError, quoteValue } from '../input-error.ts';
 import { loadPackages } from '../vendor/load-packages.ts';
 import { formatBrokerUrl, parseBrokerUrl } from './broker-url.ts';
+import { PacketSizeGuard } from './packet-size-guard.ts';
 import {
   createChildProcessStream,
   type ChildProcessStream,
@@ -55,6 +56,8 @@ export interface MqttClientOptions {
   readonly tls?: TlsFiles;
   /** MQTT 5 CONNECT properties (sessionExpiryInterval, ...). */
   readonly properties?: Properties;
+  /** Packets larger than this are never held whole. Default MAX_READ_PACKET_BYTES. */
+  readonly readLimitBytes?: number;
 }
 
 export interface MqttCloseInfo {
@@ -73,9 +76,25 @@ export interface MqttCloseInfo {
   readonly transportStderr: string;
 }
 
+/**
+ * Packets from the broker larger than this are never held whole: a PUBLISH arrives without its
+ * payload (onMessage's `size` tells how large it was), anything else ends the connection.
+ */
+export const MAX_READ_PACKET_BYTES = 64 * 1024;
+/**
+ * Advertised to MQTT 5 brokers as the CONNECT's Maximum Packet Size: they must not send larger
+ * packets. Larger than MAX_READ_PACKET_BYTES, so that a payload too large for the agent is still
+ * delivered (as its size) and answered, instead of silently dropped by the broker.
+ */
+export const MAX_PACKET_BYTES = 16 * 1024 * 1024;
+
 export interface MqttClientEvents {
   onConnect?(connack: ConnackPacket): void;
-  onMessage?(topic: string, payload: Uint8Array, packet: PublishPacket): void;
+  /**
+   * `size` is the payload's size as sent: larger than `payload.length` (which is then 0) when
+   * the packet exceeded MAX_READ_PACKET_BYTES and its payload was dropped unread.
+   */
+  onMessage?(topic: string, payload: Uint8Array, packet: PublishPacket, size: number): void;
   /** Once per connection attempt, after its transport program has exited. */
   onClose?(info: MqttCloseInfo): void;
   /** Errors that do not end the connection (such as a publish during end()). */
@@ -131,7 +150,16 @@ export function createMqttClient(
   if (options.properties && options.protocolVersion !== 5)
     throw invalid('properties', 'properties', 'MQTT 5 only');
 
+  const readLimit = checkInteger(
+    'readLimitBytes',
+    options.readLimitBytes ?? MAX_READ_PACKET_BYTES,
+    1024,
+    MAX_PACKET_BYTES,
+  );
   let stream: ChildProcessStream | undefined;
+  let guard: PacketSizeGuard | undefined;
+  let publishes = 0;
+  const droppedSizes = new WeakMap<PublishPacket, number>();
   let connected = false;
   let fatal: MqttError | null = null;
 
@@ -141,7 +169,12 @@ export function createMqttClient(
       // Called by connect(): one transport program per connection attempt.
       connected = false;
       fatal = null;
-      stream = createChildProcessStream(runtime, argv);
+      const thisGuard = new PacketSizeGuard(readLimit, options.protocolVersion);
+      guard = thisGuard;
+      publishes = 0;
+      stream = createChildProcessStream(runtime, argv, {
+        inbound: (chunk) => thisGuard.feed(chunk),
+      });
       return stream;
     },
     {
@@ -175,7 +208,9 @@ export function createMqttClient(
           ...(options.will.properties && { properties: options.will.properties }),
         },
       }),
-      ...(options.properties && { properties: options.properties }),
+      ...(options.protocolVersion === 5 && {
+        properties: { maximumPacketSize: MAX_PACKET_BYTES, ...options.properties },
+      }),
     },
   );
 
@@ -183,7 +218,16 @@ export function createMqttClient(
     connected = true;
     events.onConnect?.(connack);
   });
-  client.on('message', (topic, payload, packet) => events.onMessage?.(topic, payload, packet));
+  // The guard numbers the PUBLISH packets it passes on; MQTT.js sees them in the same order.
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd !== 'publish') return;
+    const size = guard?.droppedSize(publishes);
+    publishes++;
+    if (size !== undefined) droppedSizes.set(packet, size);
+  });
+  client.on('message', (topic, payload, packet) =>
+    events.onMessage?.(topic, payload, packet, droppedSizes.get(packet) ?? payload.length),
+  );
   client.on('disconnect', (packet) => {
     // MQTT 5: the broker says why it is closing (session taken over, shutting down, ...).
     const code = packet.reasonCode ?? 0;

@@ -34,6 +34,11 @@ export interface ChildStreamOptions {
   readonly endGraceMs?: number;
   /** After SIGTERM, how long before SIGKILL. Default 1000 ms. */
   readonly killGraceMs?: number;
+  /**
+   * Sees the program's output before it is read from the stream and returns what is read
+   * instead (packet-size-guard.ts); throwing destroys the stream with that error.
+   */
+  readonly inbound?: (chunk: Uint8Array) => Uint8Array[];
 }
 
 export interface TransportError extends Error {
@@ -103,8 +108,16 @@ function defineStreamClass({ Duplex, Buffer }: Packages): ChildProcessStreamClas
       this.#killGraceMs = options.killGraceMs ?? 1000;
       this.#child = runtime.spawn(argv, {
         onStdout: (chunk) => {
-          if (!this.destroyed)
-            this.push(Buffer.from(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.length));
+          if (this.destroyed) return;
+          let chunks = [chunk];
+          try {
+            if (options.inbound) chunks = options.inbound(chunk);
+          } catch (error) {
+            this.destroy(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          for (const c of chunks)
+            this.push(Buffer.from(c.buffer as ArrayBuffer, c.byteOffset, c.length));
         },
         onStderr: (chunk) => {
           this.#stderr = (this.#stderr + latin1(chunk)).slice(-STDERR_KEEP);

@@ -174,19 +174,39 @@ export function addressInPrefixes(address: string, prefixes: readonly Prefix[]):
   return prefixes.some((p) => prefixContains(p, host));
 }
 
-/** Sorted, without duplicates and without prefixes that another entry already covers. */
+/**
+ * Sorted, without duplicates and without prefixes that another entry already covers. n log n
+ * (it runs on every desired state, with up to 256 entries): sorted by family, then address,
+ * then length, a prefix is covered by an earlier one exactly when the last one kept covers it,
+ * since two prefixes are either nested or disjoint and a covering one sorts first.
+ */
 export function minimalPrefixes(prefixes: readonly Prefix[]): Prefix[] {
-  const sorted = [...prefixes].sort(
+  const keyed = prefixes.map((prefix) => ({ prefix, bytes: bytesOf(prefix) }));
+  keyed.sort(
     (x, y) =>
-      x.family.localeCompare(y.family) ||
-      x.length - y.length ||
-      compareBytes(bytesOf(x), bytesOf(y)),
+      x.prefix.family.localeCompare(y.prefix.family) ||
+      compareBytes(x.bytes, y.bytes) ||
+      x.prefix.length - y.prefix.length,
   );
-  const kept: Prefix[] = [];
-  for (const p of sorted) if (!kept.some((k) => prefixContains(k, p))) kept.push(p);
-  return kept.sort(
-    (x, y) => x.family.localeCompare(y.family) || compareBytes(bytesOf(x), bytesOf(y)),
-  );
+  const kept: { prefix: Prefix; bytes: number[] }[] = [];
+  for (const entry of keyed) {
+    const last = kept[kept.length - 1];
+    if (last && last.prefix.family === entry.prefix.family && covers(last, entry)) continue;
+    kept.push(entry);
+  }
+  return kept.map((k) => k.prefix);
+}
+
+function covers(
+  outer: { prefix: Prefix; bytes: readonly number[] },
+  inner: { prefix: Prefix; bytes: readonly number[] },
+): boolean {
+  if (outer.prefix.length > inner.prefix.length) return false;
+  for (let bit = 0; bit < outer.prefix.length; bit++) {
+    const mask = 1 << (7 - (bit & 7));
+    if ((outer.bytes[bit >> 3]! & mask) !== (inner.bytes[bit >> 3]! & mask)) return false;
+  }
+  return true;
 }
 
 function compareBytes(a: readonly number[], b: readonly number[]): number {

@@ -1,6 +1,7 @@
 // Turns an MQTT payload into a claims object, the same way for desired states and commands:
 // size limit, a verified JWS (when keys are configured) or plain JSON (only with allow_unsigned),
 // device id and expiry checks.
+import { parseStrictJson } from '../encoding/strict-json.ts';
 import { InputError } from '../input-error.ts';
 import { looksLikeJws, verifyJws } from './jws.ts';
 import type { VerifyKeys } from './public-key.ts';
@@ -93,9 +94,12 @@ export function readClaims(payload: string, byteLength: number, context: ClaimsC
         'signed message received but no verify_key_file is configured',
       );
     try {
-      raw = JSON.parse(payload);
-    } catch {
-      throw new InputError('malformed_json', 'payload is not valid JSON');
+      raw = parseStrictJson(payload);
+    } catch (error) {
+      throw new InputError(
+        'malformed_json',
+        `payload is not valid JSON: ${error instanceof Error ? error.message : ''}`,
+      );
     }
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))

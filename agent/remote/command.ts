@@ -55,16 +55,28 @@ export function commandIdHint(error: unknown): string | null {
   return typeof id === 'string' && ID.test(id) ? id : null;
 }
 
+/** At most this many command ids are remembered: a flood of new ids cannot grow memory. */
+export const MAX_SEEN_COMMANDS = 1024;
+
 /** Remembers command ids until they expire, so a captured signed command cannot be replayed. */
 export class SeenCommands {
   private readonly seen = new Map<string, number>();
 
-  /** False when this id was already seen and has not expired; records it otherwise. */
+  /** False when this id was already seen and has not expired (or too many are); records it. */
   admit(command: Command, now: number): boolean {
+    return this.check(command, now) === 'admitted';
+  }
+
+  /**
+   * 'replayed' when this id was seen and has not expired; 'full' when MAX_SEEN_COMMANDS unexpired
+   * ids are remembered already (forgetting one would let it be replayed); else records it.
+   */
+  check(command: Command, now: number): 'admitted' | 'replayed' | 'full' {
     for (const [id, expiry] of this.seen) if (expiry <= now) this.seen.delete(id);
-    if (this.seen.has(command.id)) return false;
+    if (this.seen.has(command.id)) return 'replayed';
+    if (this.seen.size >= MAX_SEEN_COMMANDS) return 'full';
     // Kept as long as the command could still pass the expiry check (leeway included).
     this.seen.set(command.id, (command.expiresAt ?? now + MAX_COMMAND_LIFETIME_S) + CLOCK_LEEWAY_S);
-    return true;
+    return 'admitted';
   }
 }

@@ -2,7 +2,7 @@
 // (claims.ts), then the fields (desired-state.ts). Apart from desired-state.ts so that reading
 // the stored state (the one-shot commands do) needs none of the signature code.
 import { readClaims, refusedClaims, withClaims, type ClaimsContext } from './claims.ts';
-import { desiredFromObject, type DesiredState } from './desired-state.ts';
+import { desiredFromObject, parseVersion, type DesiredState } from './desired-state.ts';
 
 export function parseDesiredMessage(
   payload: string,
@@ -11,6 +11,19 @@ export function parseDesiredMessage(
 ): DesiredState {
   const { body } = readClaims(payload, byteLength, context);
   return withClaims(body, () => desiredFromObject(body));
+}
+
+/**
+ * The checks that need no policy work (size, signature, device, expiry, version), so that a
+ * stale or forged state is refused before its lists are validated with desiredFromObject().
+ */
+export function parseDesiredEnvelope(
+  payload: string,
+  byteLength: number,
+  context: ClaimsContext,
+): { readonly version: number; readonly body: Readonly<Record<string, unknown>> } {
+  const { body } = readClaims(payload, byteLength, context);
+  return withClaims(body, () => ({ version: parseVersion(body.version), body }));
 }
 
 /**

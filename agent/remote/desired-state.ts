@@ -16,7 +16,8 @@ export interface DesiredState {
 }
 
 const FIELDS = ['version', 'enabled', 'action', 'allow', 'ports'];
-const MAX_ENTRIES = 256;
+/** The most entries `allow` and `ports` may have (docs/mqtt-contract.md, desired.schema.json). */
+export const MAX_ENTRIES = 256;
 
 function list<T>(value: unknown, field: string, parse: (v: unknown) => T): T[] {
   if (!Array.isArray(value)) throw new InputError('invalid_list', `${field} must be a list`);
@@ -32,15 +33,21 @@ function portList(value: unknown): number[] {
   return ports;
 }
 
-/** Validates the fields of a desired state (from a message, or from the copy on flash). */
-export function desiredFromObject(body: Readonly<Record<string, unknown>>): DesiredState {
-  rejectUnknownFields(body, FIELDS);
-  const { version, enabled, action, allow, ports } = body;
+/** The version alone: cheap, so that a stale state is refused before its lists are read. */
+export function parseVersion(version: unknown): number {
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0)
     throw new InputError(
       'invalid_version',
       `version must be a non-negative integer, got ${JSON.stringify(version)}`,
     );
+  return version;
+}
+
+/** Validates the fields of a desired state (from a message, or from the copy on flash). */
+export function desiredFromObject(body: Readonly<Record<string, unknown>>): DesiredState {
+  rejectUnknownFields(body, FIELDS);
+  const { enabled, action, allow, ports } = body;
+  const version = parseVersion(body.version);
   if (typeof enabled !== 'boolean')
     throw new InputError(
       'invalid_enabled',

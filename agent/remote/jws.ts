@@ -3,6 +3,7 @@
 // Verification is strict (RFC 8032 5.1.7, as libsodium): canonical S < L, canonical R and A, no
 // R or A of small order; the key is the one the header's `kid` names (public-key.ts).
 import { decodeBase64Url } from '../encoding/base64.ts';
+import { parseStrictJson } from '../encoding/strict-json.ts';
 import { decodeUtf8 } from '../encoding/utf8.ts';
 import { InputError } from '../input-error.ts';
 import { loadPackages } from '../vendor/load-packages.ts';
@@ -15,10 +16,12 @@ function malformed(why: string): InputError {
 function decodeJson(part: string, what: string): unknown {
   const bytes = decodeBase64Url(part);
   if (!bytes) throw malformed(`${what} is not base64url`);
+  const text = decodeUtf8(bytes, true);
+  if (text === null) throw malformed(`${what} is not UTF-8`);
   try {
-    return JSON.parse(decodeUtf8(bytes));
-  } catch {
-    throw malformed(`${what} is not JSON`);
+    return parseStrictJson(text);
+  } catch (error) {
+    throw malformed(`${what} is not JSON: ${error instanceof Error ? error.message : ''}`);
   }
 }
 

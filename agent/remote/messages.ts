@@ -1,6 +1,7 @@
 // The documents the router publishes besides the status: presence and replies.
 import { FirewallError } from '../firewall/backend.ts';
 import { InputError } from '../input-error.ts';
+import { StorageError } from '../storage-error.ts';
 import { AGENT_VERSION } from '../version.ts';
 
 export interface ErrorObject {
@@ -35,6 +36,7 @@ export function commandReply(
 /** A stable {code, message} for any failure; unexpected ones keep their text under `internal`. */
 export function errorObject(error: unknown): ErrorObject {
   if (error instanceof InputError) return { code: error.code, message: error.message };
+  if (error instanceof StorageError) return { code: error.code, message: error.message };
   if (error instanceof FirewallError) return { code: 'firewall_failed', message: error.message };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }

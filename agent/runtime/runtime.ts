@@ -64,6 +64,8 @@ export interface Runtime {
   makeDirectory(path: string): void;
   /** Removes a file; a missing file is not an error. */
   removeFile(path: string): void;
+  /** The names in a directory (no "." or ".."); empty when it does not exist. */
+  listDirectory(path: string): string[];
 
   setTimeout(callback: () => void, ms: number): Timer;
   clearTimeout(timer: Timer): void;

@@ -139,6 +139,11 @@ export declare class MqttClient {
     listener: (topic: string, payload: Uint8Array, packet: PublishPacket) => void,
   ): this;
   on(event: 'disconnect', listener: (packet: DisconnectPacket) => void): this;
+  /** Every packet from the broker, in order, before it is handled. */
+  on(
+    event: 'packetreceive',
+    listener: (packet: { readonly cmd: string } & PublishPacket) => void,
+  ): this;
   on(event: 'error', listener: (error: MqttError) => void): this;
   on(event: 'close' | 'end' | 'offline' | 'reconnect', listener: () => void): this;
   once(event: 'connect', listener: (connack: ConnackPacket) => void): this;

@@ -131,7 +131,7 @@ test('IPv6 literal broker address: mqtt://[::1]:port', async () => {
 
 test('a 200 KB payload round trip (many pipe chunks both ways), with constant GC', async () => {
   const events = await roundTrip(`mqtt://127.0.0.1:${ports.plain}`, [
-    '--payload-size', '200000', '--gc-stress', '1',
+    '--payload-size', '200000', '--gc-stress', '1', '--read-limit', '262144',
   ]); // prettier-ignore
   const message = events.find((e) => e.event === 'message')!;
   assert.is(message.payloadLength, 200000);
@@ -414,6 +414,70 @@ test('MQTT 5: a DISCONNECT from the broker (server shutting down) is the close r
     assert.match(close.error!.message, /DISCONNECT \(reason code 139\)/);
   } finally {
     await leaving.close();
+  }
+});
+
+/** A scripted 3.1.1 broker: CONNACK, SUBACK, then `after(socket)`. */
+function scripted(after: (socket: import('node:net').Socket) => void) {
+  return fakeBroker((socket) => {
+    socket.on('data', (data) => {
+      if (data[0] === 0x10) socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00])); // CONNACK
+      if (data[0] === 0x82) {
+        socket.write(Buffer.from([0x90, 0x03, data[2]!, data[3]!, 0x01])); // SUBACK, QoS 1
+        after(socket);
+      }
+    });
+  });
+}
+
+/** Writes `total` bytes of 0xff in 64 KiB blocks, waiting for the socket to drain. */
+async function stream(socket: import('node:net').Socket, total: number): Promise<void> {
+  const block = Buffer.alloc(64 * 1024, 0xff);
+  for (let sent = 0; sent < total && !socket.destroyed; sent += block.length)
+    if (!socket.write(block)) await new Promise((resolve) => socket.once('drain', resolve));
+}
+
+const HUGE = [0xff, 0xff, 0xff, 0x7f]; // remaining length 268,435,455: MQTT's largest
+
+test('a PUBLISH announcing 268 MB is read without holding it: its size arrives, RSS stays flat', async () => {
+  let streamed: Promise<void> = Promise.resolve();
+  const evil = await scripted((socket) => {
+    const topic = Buffer.from('op25b/trial');
+    socket.write(Buffer.from([0x31, ...HUGE, 0x00, topic.length, ...topic]));
+    streamed = stream(socket, 32 * 1024 * 1024);
+  });
+  try {
+    const trial = startTrial(TRIAL_BUNDLE, 'idle', ['--broker', `mqtt://127.0.0.1:${evil.port}`]);
+    const message = await trial.next('message', 10_000);
+    assert.equal([message.size, message.payload], [268_435_455 - 2 - 11, '']);
+    await streamed;
+    await sleep(200);
+    const rssKb = peakRssKb(trial.pid);
+    trial.kill('SIGTERM');
+    await trial.exit(5000);
+    assert.not.ok(trial.events.some((e) => e.event === 'close' && e.requested === false));
+    console.log(`  32 MB of a 268 MB PUBLISH streamed through: qjs VmHWM ${rssKb} kB`);
+    assert.ok(rssKb < 16 * 1024, `peak RSS ${rssKb} kB`);
+  } finally {
+    await evil.close();
+  }
+});
+
+test('any other packet announcing 268 MB ends the connection (EPACKETSIZE), unread', async () => {
+  const evil = await scripted((socket) => {
+    socket.write(Buffer.from([0x90, ...HUGE, 0x00, 0x01]));
+    void stream(socket, 8 * 1024 * 1024);
+  });
+  try {
+    const trial = startTrial(TRIAL_BUNDLE, 'idle', ['--broker', `mqtt://127.0.0.1:${evil.port}`]);
+    await trial.exit(10_000);
+    const close = closeEvent(trial.events);
+    assert.equal(
+      [close.connected, close.requested, close.error?.code],
+      [true, false, 'EPACKETSIZE'],
+    );
+  } finally {
+    await evil.close();
   }
 });
 

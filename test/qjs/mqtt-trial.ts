@@ -13,7 +13,8 @@
 //   reconnect  like wait, but after the first unrequested close call client.reconnect() once,
 //              and end() once connected again (what a daemon keeping its session would do)
 // Options: --protocol 4|5, --client-id ID, --keepalive S, --connect-timeout MS, --username U,
-//   --password P, --will-topic T --will-payload P, --ca FILE, --cert FILE, --key FILE,
+//   --password P, --will-topic T --will-payload P, --read-limit BYTES (readLimitBytes),
+//   --ca FILE, --cert FILE, --key FILE,
 //   --payload TEXT or --payload-size N (roundtrip), --gc-stress 1 (a full GC every 2 ms until
 //   the connection closes: shakes out use-after-free bugs such as QuickJS 2021-03-27's timers').
 import '../../agent/runtime/quickjs/globals.ts';
@@ -45,6 +46,7 @@ const options: MqttClientOptions = {
   clientId: flag('client-id') ?? `trial-${Date.now().toString(36)}`,
   protocolVersion: flag('protocol') === '5' ? 5 : 4,
   keepaliveSeconds: Number(flag('keepalive') ?? 60),
+  ...(flag('read-limit') !== undefined && { readLimitBytes: Number(flag('read-limit')) }),
   connectTimeoutMs: Number(flag('connect-timeout') ?? 10000),
   ...(flag('username') !== undefined && { username: flag('username') }),
   ...(flag('password') !== undefined && { password: flag('password') }),
@@ -74,10 +76,11 @@ const client = createMqttClient(runtime, options, {
     print('connect', { sessionPresent: connack.sessionPresent });
     void afterConnect();
   },
-  onMessage: (messageTopic, payload, packet) => {
+  onMessage: (messageTopic, payload, packet, size) => {
     const text = decodeUtf8(payload);
     print('message', {
       topic: messageTopic,
+      size,
       ...(text.length <= 200 ? { payload: text } : { payloadLength: text.length }),
       qos: packet.qos,
       retain: packet.retain,

@@ -46,8 +46,15 @@ export interface TestMqttClient {
   /** Subscribes; `granted` holds the QoS per topic (128 or 135 means refused). */
   subscribe(topic: string, qos?: 0 | 1): Promise<MqttAnswer>;
   publish(topic: string, payload: string, options?: PublishOptions): Promise<MqttAnswer>;
-  /** Publishes `size` bytes of `char` (made in the client, not sent through the pipe). */
-  publishFilled(topic: string, size: number, options?: PublishOptions): Promise<MqttAnswer>;
+  /**
+   * Publishes `size` bytes of 'x', or of `options.byte` (made in the client, not sent through
+   * the pipe).
+   */
+  publishFilled(
+    topic: string,
+    size: number,
+    options?: PublishOptions & { readonly byte?: number },
+  ): Promise<MqttAnswer>;
   /** The first message at or after `from` that matches; rejects after `timeoutMs`. */
   waitMessage(
     match: (m: MqttMessage) => boolean,
@@ -173,7 +180,7 @@ export function startMqttClient(ns: string): TestMqttClient {
       request({
         op: 'publish',
         topic,
-        fill: { char: 'x', size },
+        fill: { char: 'x', size, ...(options.byte !== undefined && { byte: options.byte }) },
         qos: options.qos ?? 1,
         retain: options.retain ?? false,
       }),

@@ -4,6 +4,7 @@ import {
   accessSync,
   constants,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -92,7 +93,8 @@ export function createNodeRuntime(argv: readonly string[] = process.argv.slice(2
       }
     },
     writeTextAtomic: (path, text) => {
-      const tmp = join(dirname(path), `.${Date.now().toString(36)}-${counter++}.tmp`);
+      // The same name as under QuickJS (desired-store.ts removes leftovers by it).
+      const tmp = `${path}.tmp-${Date.now().toString(36)}-${counter++}`;
       writeFileSync(tmp, text);
       try {
         renameSync(tmp, path);
@@ -103,6 +105,13 @@ export function createNodeRuntime(argv: readonly string[] = process.argv.slice(2
     },
     makeDirectory: (path) => void mkdirSync(path, { recursive: true }),
     removeFile: (path) => rmSync(path, { force: true }),
+    listDirectory: (path) => {
+      try {
+        return readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
     setTimeout: setTimer,
     clearTimeout: clearTimer,
     now: () => Date.now(),

@@ -2,6 +2,7 @@
 // with the path in the message, the way Node's fs does.
 import * as os from 'os';
 import * as std from 'std';
+import { encodeUtf8 } from '../../encoding/utf8.ts';
 
 function fail(what: string, path: string, errno: number): never {
   throw new Error(`${what} ${path}: ${std.strerror(Math.abs(errno))}`);
@@ -21,18 +22,29 @@ export function readText(path: string): string | null {
 let counter = 0;
 
 export function writeTextAtomic(path: string, text: string): void {
-  // Same directory as the target, so the rename cannot cross file systems.
+  // Same directory as the target, so the rename cannot cross file systems. os.open/os.write, not
+  // std's FILE: those return -errno, where a failed fflush() of a FILE loses the errno (a full
+  // disk must read "No space left on device", not a guess).
   const tmp = `${path}.tmp-${Date.now().toString(36)}-${counter++}`;
-  const error: { errno?: number } = {};
-  const file = std.open(tmp, 'w', error);
-  if (!file) fail('cannot create', tmp, error.errno ?? 5);
-  file.puts(text);
-  file.flush();
-  const failed = file.error();
-  const closed = file.close();
-  if (failed || closed !== 0) {
+  const fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644);
+  if (fd < 0) fail('cannot create', tmp, fd);
+  const bytes = encodeUtf8(text);
+  let written = 0;
+  let result = 0;
+  while (written < bytes.length) {
+    result = os.write(
+      fd,
+      bytes.buffer as ArrayBuffer,
+      bytes.byteOffset + written,
+      bytes.length - written,
+    );
+    if (result <= 0) break;
+    written += result;
+  }
+  const closed = os.close(fd);
+  if (written < bytes.length || closed !== 0) {
     os.remove(tmp);
-    fail('cannot write', tmp, closed || 5);
+    fail('cannot write', tmp, written < bytes.length ? result || -5 : closed);
   }
   const renamed = os.rename(tmp, path);
   if (renamed !== 0) {
@@ -51,6 +63,11 @@ export function makeDirectory(path: string): void {
 
 export function removeFile(path: string): void {
   os.remove(path);
+}
+
+export function listDirectory(path: string): string[] {
+  const [names, err] = os.readdir(path);
+  return err === 0 ? names.filter((n) => n !== '.' && n !== '..') : [];
 }
 
 function isDirectory(path: string): boolean {

@@ -30,6 +30,11 @@ declare module 'os' {
   export function stat(path: string): [{ mode: number; size: number; mtime: number }, number];
   export function mkdir(path: string, mode?: number): number;
   export function remove(path: string): number;
+  export function readdir(path: string): [string[], number];
+  export function open(path: string, flags: number, mode?: number): number;
+  export const O_WRONLY: number;
+  export const O_CREAT: number;
+  export const O_TRUNC: number;
   export function rename(oldPath: string, newPath: string): number;
   export function sleep(ms: number): void;
   export const WNOHANG: number;

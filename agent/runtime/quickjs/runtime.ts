@@ -4,7 +4,14 @@ import * as std from 'std';
 import { runToCompletion } from '../run-to-completion.ts';
 import type { Runtime, SignalName, Timer } from '../runtime.ts';
 import { spawnChild } from './child-process.ts';
-import { findExecutable, makeDirectory, readText, removeFile, writeTextAtomic } from './files.ts';
+import {
+  findExecutable,
+  listDirectory,
+  makeDirectory,
+  readText,
+  removeFile,
+  writeTextAtomic,
+} from './files.ts';
 import { clearRootedTimeout, setRootedTimeout } from './timers.ts';
 
 // os.SIGHUP is missing from every QuickJS build; the numbers are Linux's.
@@ -32,6 +39,7 @@ export function createQuickJsRuntime(): Runtime {
     writeTextAtomic,
     makeDirectory,
     removeFile,
+    listDirectory,
     setTimeout: setTimer,
     clearTimeout: clearTimer,
     now: () => Date.now(),

@@ -6,7 +6,8 @@
 //            connectTimeout (ms); the client never reconnects by itself.
 //   {"seq":2,"op":"subscribe","topic":"op25b/v1/+/reply","qos":1}
 //   {"seq":3,"op":"publish","topic":"...","payload":"...","retain":true,"qos":1}
-//     ("fill": {"char":"x","size":1048576} instead of payload makes a large payload here)
+//     ("fill": {"char":"x","size":1048576} instead of payload makes a large payload here;
+//     "byte": 255 in it fills with that byte instead)
 //   {"seq":4,"op":"end"}
 // Answers (stdout): {"seq":1,"ok":true,...} or {"seq":1,"ok":false,"error":"..."}.
 // Events (stdout): {"event":"message","topic","payload","retain","qos","bytes"},
@@ -86,7 +87,7 @@ async function handle(request) {
     case 'publish': {
       const payload =
         request.fill !== undefined
-          ? Buffer.alloc(request.fill.size, request.fill.char)
+          ? Buffer.alloc(request.fill.size, request.fill.byte ?? request.fill.char)
           : request.payload;
       const packet = await need().publishAsync(request.topic, payload, {
         qos: request.qos ?? 1,

@@ -1,6 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DESIRED_FILE, loadDesired, saveDesired } from '../../../agent/daemon/desired-store.ts';
+import {
+  DESIRED_FILE,
+  loadDesired,
+  removeLeftovers,
+  saveDesired,
+} from '../../../agent/daemon/desired-store.ts';
+import { errorObject } from '../../../agent/remote/messages.ts';
 import { desiredFromObject } from '../../../agent/remote/desired-state.ts';
 import { inputError } from '../helpers.ts';
 import { clockRuntime } from './fake-clock.ts';
@@ -56,6 +62,43 @@ test('a failed sync is an error, so the state is not acknowledged', async () => 
   }
   assert.instance(error, Error);
   assert.match(String(error), 'sync failed: sync: Input/output error');
+  assert.is(errorObject(error).code, 'storage_failed');
+});
+
+test('a failed write is storage_failed with the system reason, for the reply and the status', async () => {
+  const runtime = clockRuntime();
+  runtime.writeTextAtomic = () => {
+    throw new Error(`cannot write ${PATH}.tmp-x: No space left on device`);
+  };
+  let error: unknown;
+  try {
+    await saveDesired(runtime, DIR, desiredFromObject({ version: 1, enabled: true }));
+  } catch (e) {
+    error = e;
+  }
+  assert.equal(errorObject(error), {
+    code: 'storage_failed',
+    message: `cannot write ${PATH}.tmp-x: No space left on device`,
+  });
+  assert.equal(runtime.runs, []); // nothing to sync
+});
+
+test('leftover temporary files of an interrupted write are removed, nothing else', () => {
+  const runtime = clockRuntime();
+  runtime.files.set(PATH, '{"version":1,"enabled":true}\n');
+  runtime.files.set(`${PATH}.tmp-mabc-0`, '');
+  runtime.files.set(`${PATH}.tmp-mabd-3`, '{"vers');
+  runtime.files.set(`${DIR}/other.tmp-1`, 'x');
+  runtime.files.set(`${DIR}/sub/${DESIRED_FILE}.tmp-1`, 'x');
+  assert.equal(removeLeftovers(runtime, DIR).sort(), [
+    `${DESIRED_FILE}.tmp-mabc-0`,
+    `${DESIRED_FILE}.tmp-mabd-3`,
+  ]);
+  assert.equal([...runtime.files.keys()].sort(), [
+    PATH,
+    `${DIR}/other.tmp-1`,
+    `${DIR}/sub/${DESIRED_FILE}.tmp-1`,
+  ]);
 });
 
 test.run();

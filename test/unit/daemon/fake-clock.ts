@@ -44,6 +44,10 @@ export function clockRuntime(start = 1_795_845_600_000): ClockRuntime {
     removeFile(path) {
       runtime.files.delete(path);
     },
+    listDirectory: (dir) =>
+      [...runtime.files.keys()]
+        .filter((p) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes('/'))
+        .map((p) => p.slice(dir.length + 1)),
     setTimeout(callback, ms) {
       const id = ++next;
       timers.set(id, { at: now + Math.max(0, ms), callback });

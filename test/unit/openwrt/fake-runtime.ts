@@ -121,6 +121,7 @@ export function fakeRuntime(programs: string[] = []): FakeRuntime {
     writeTextAtomic: () => {},
     makeDirectory: () => {},
     removeFile: () => {},
+    listDirectory: () => [],
     setTimeout(callback, ms) {
       const id = ++timerId;
       timers.set(id, { at: now + ms, callback });

@@ -5,6 +5,7 @@ import {
   canonicalAddress,
   formatPrefix,
   minimalPrefixes,
+  prefixContains,
   parsePrefix,
 } from '../../../agent/policy/address.ts';
 import { InputError } from '../../../agent/input-error.ts';
@@ -83,6 +84,50 @@ test('minimalPrefixes drops duplicates and covered entries, sorts by family', ()
     ),
   ).map(formatPrefix);
   assert.equal(result, ['198.51.100.1', '203.0.113.0/24', '2001:db8::25']);
+});
+
+test('minimalPrefixes keeps exactly the entries no other entry covers (random nested sets)', () => {
+  // A small deterministic generator: nested and overlapping prefixes of a few networks.
+  let seed = 7;
+  const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let round = 0; round < 50; round++) {
+    const texts: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      if (next(2) === 0) {
+        const length = 8 + next(25);
+        const address = [203, next(2), next(4) * 64, next(4) * 64];
+        const mask = (b: number, i2: number) => {
+          const keep = Math.max(0, Math.min(8, length - i2 * 8));
+          return b & (0xff << (8 - keep)) & 0xff;
+        };
+        texts.push(`${address.map(mask).join('.')}/${length}`);
+      } else {
+        const length = 32 + next(97);
+        const word = next(2) * 0x8000;
+        const prefix = parsePrefix(`2001:db8:${word.toString(16)}::/48`);
+        texts.push(length <= 48 ? `2001:db8::/${Math.min(length, 32)}` : formatPrefix(prefix));
+      }
+    }
+    const prefixes = texts.map(parsePrefix);
+    const want = prefixes
+      .filter(
+        (p, i) =>
+          !prefixes.some(
+            (q, j) => prefixContains(q, p) && (formatPrefix(q) !== formatPrefix(p) ? true : j < i),
+          ),
+      )
+      .map(formatPrefix)
+      .sort();
+    assert.equal(minimalPrefixes(prefixes).map(formatPrefix).sort(), want, texts.join(' '));
+  }
+});
+
+test('minimalPrefixes of 256 distinct hosts keeps all 256, sorted', () => {
+  const hosts = Array.from({ length: 256 }, (_, i) => `2001:db8::${(255 - i).toString(16)}`);
+  const result = minimalPrefixes(hosts.map(parsePrefix)).map(formatPrefix);
+  assert.is(result.length, 256);
+  assert.is(result[0], '2001:db8::');
+  assert.is(result[255], '2001:db8::ff');
 });
 
 test('addressInPrefixes and canonicalAddress', () => {

@@ -5,6 +5,7 @@ import {
   COMMAND_OPS,
   commandIdHint,
   MAX_COMMAND_LIFETIME_S,
+  MAX_SEEN_COMMANDS,
   parseCommandMessage,
   SeenCommands,
   type Command,
@@ -130,6 +131,16 @@ test('SeenCommands: commands without exp are remembered for MAX_COMMAND_LIFETIME
   const window = MAX_COMMAND_LIFETIME_S + CLOCK_LEEWAY_S;
   assert.not.ok(seen.admit(cmd('u', null), NOW + window - 1));
   assert.ok(seen.admit(cmd('u', null), NOW + window));
+});
+
+test('SeenCommands remembers at most MAX_SEEN_COMMANDS ids: then full, never forgetting one', () => {
+  const seen = new SeenCommands();
+  for (let i = 0; i < MAX_SEEN_COMMANDS; i++)
+    assert.is(seen.check(cmd(`c${i}`, NOW + 600), NOW), 'admitted');
+  assert.is(seen.check(cmd('one-more', NOW + 600), NOW), 'full');
+  assert.is(seen.check(cmd('c0', NOW + 600), NOW + 1), 'replayed');
+  // Once the window has passed, room again.
+  assert.is(seen.check(cmd('one-more', NOW + 1200), NOW + 600 + CLOCK_LEEWAY_S), 'admitted');
 });
 
 test('SeenCommands forgets expired ids (memory stays bounded by the window)', () => {

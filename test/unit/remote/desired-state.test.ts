@@ -145,6 +145,36 @@ test('desiredFromObject validates a stored copy the same way', () => {
   assert.is(inputError(() => desiredFromObject({ version: 2 })).code, 'invalid_enabled');
 });
 
+test('hostile fields get their documented code, never internal', () => {
+  const base = { version: 1, enabled: true };
+  assert.is(code({ ...base, allow: [{ toString: '203.0.113.25' }] }), 'invalid_address');
+  assert.is(code({ ...base, allow: [{ valueOf: 1, toString: 2 }] }), 'invalid_address');
+  assert.is(code({ ...base, allow: [['203.0.113.25']] }), 'invalid_address');
+  assert.is(code({ ...base, ports: [{ toString: '25' }] }), 'invalid_port');
+  assert.is(code({ ...base, ports: [[25]] }), 'invalid_port');
+  assert.is(code({ ...base, action: { toString: 'drop' } }), 'invalid_action');
+  const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  assert.is(code(`{"version":1,"enabled":true,"allow":${nested(150)}}`), 'malformed_json');
+  assert.is(code(`{"version":1,"enabled":true,"allow":[${nested(150)}]}`), 'malformed_json');
+  assert.is(code(`${'{"a":'.repeat(150)}1${'}'.repeat(150)}`), 'malformed_json');
+});
+
+test('text that QuickJS 2021-03-27 JSON.parse accepts but JSON does not: malformed_json', () => {
+  for (const text of [
+    '{"version":3.,"enabled":true}',
+    '{"version":-01,"enabled":true}',
+    String.raw`{"version":1,"enabled":true,"action":"\x64rop"}`,
+    '{"version":1,"enabled":true,}',
+    '{"version":1,"version":9,"enabled":true}',
+  ])
+    assert.is(code(text), 'malformed_json', text);
+});
+
+test('a signed desired state with a payload nested 150 deep: malformed_token', () => {
+  const deep = isp.signRaw({ alg: 'EdDSA' }, '['.repeat(150) + ']'.repeat(150));
+  assert.is(code(deep, signed), 'malformed_token');
+});
+
 /** The version a reply to `document` echoes. */
 function hint(document: unknown, context = unsigned): number | null {
   try {

@@ -99,13 +99,19 @@ function emittedCodes(): Set<string> {
     'agent/remote/known-fields.ts',
     'agent/remote/public-key.ts',
     'agent/remote/messages.ts',
+    'agent/remote/payload-text.ts',
+    'agent/storage-error.ts',
+    'agent/daemon/inbound-queue.ts',
     'agent/daemon/run-daemon.ts',
   ];
   const codes = new Set(['invalid_action', 'invalid_port', 'invalid_address']);
   for (const file of files) {
     const text = readFileSync(new URL(file, root), 'utf8');
-    for (const m of text.matchAll(/InputError\(\s*'([a-z_]+)'|code: '([a-z_]+)'/g))
+    for (const m of text.matchAll(/InputError\(\s*'([a-z_]+)'|code(?:: | = )'([a-z_]+)'/g))
       codes.add(m[1] ?? m[2]!);
+    // The queue's answers to messages it does not handle (inbound-queue.ts).
+    for (const m of text.matchAll(/type DropReason = ([^;]+);/g))
+      for (const code of m[1]!.matchAll(/'([a-z_]+)'/g)) codes.add(code[1]!);
   }
   // Key loading happens at start and on reload, never for a message: status only.
   codes.delete('invalid_verify_key');
