@@ -1,0 +1,19 @@
+// Every scenario, its default count and its own time bound (seconds).
+import type { ChaosOptions, ScenarioName } from '../options.ts';
+import type { Scenario } from '../scenario.ts';
+import { fuzzScenario } from './fuzz.ts';
+
+export interface ScenarioEntry {
+  readonly run: Scenario;
+  readonly count: number;
+  readonly boundS: (options: ChaosOptions) => number;
+}
+
+export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
+  fuzz: { run: fuzzScenario, count: 10_000, boundS: () => 900 },
+  'bad-broker': { run: fuzzScenario, count: 1, boundS: (o) => o.phaseSeconds * 8 + 60 },
+  'broker-restarts': { run: fuzzScenario, count: 1000, boundS: () => 600 },
+  flush: { run: fuzzScenario, count: 100, boundS: () => 300 },
+  kill: { run: fuzzScenario, count: 200, boundS: () => 600 },
+  partition: { run: fuzzScenario, count: 1, boundS: (o) => o.partitionMinutes * 60 + 120 },
+};
