@@ -1,7 +1,9 @@
 // Every scenario, its default count and its own time bound (seconds).
 import type { ChaosOptions, ScenarioName } from '../options.ts';
 import type { Scenario } from '../scenario.ts';
+import { flushScenario } from './flush.ts';
 import { fuzzScenario } from './fuzz.ts';
+import { killScenario } from './kills.ts';
 
 export interface ScenarioEntry {
   readonly run: Scenario;
@@ -13,7 +15,7 @@ export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
   fuzz: { run: fuzzScenario, count: 10_000, boundS: () => 900 },
   'bad-broker': { run: fuzzScenario, count: 1, boundS: (o) => o.phaseSeconds * 8 + 60 },
   'broker-restarts': { run: fuzzScenario, count: 1000, boundS: () => 600 },
-  flush: { run: fuzzScenario, count: 100, boundS: () => 300 },
-  kill: { run: fuzzScenario, count: 200, boundS: () => 600 },
+  flush: { run: flushScenario, count: 100, boundS: () => 300 },
+  kill: { run: killScenario, count: 200, boundS: () => 600 },
   partition: { run: fuzzScenario, count: 1, boundS: (o) => o.partitionMinutes * 60 + 120 },
 };
