@@ -1,6 +1,7 @@
 // Every scenario, its default count and its own time bound (seconds).
 import type { ChaosOptions, ScenarioName } from '../options.ts';
 import type { Scenario } from '../scenario.ts';
+import { badBrokerScenario } from './bad-broker.ts';
 import { flushScenario } from './flush.ts';
 import { fuzzScenario } from './fuzz.ts';
 import { killScenario } from './kills.ts';
@@ -13,7 +14,7 @@ export interface ScenarioEntry {
 
 export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
   fuzz: { run: fuzzScenario, count: 10_000, boundS: () => 900 },
-  'bad-broker': { run: fuzzScenario, count: 1, boundS: (o) => o.phaseSeconds * 8 + 60 },
+  'bad-broker': { run: badBrokerScenario, count: 1, boundS: (o) => o.phaseSeconds * 8 + 60 },
   'broker-restarts': { run: fuzzScenario, count: 1000, boundS: () => 600 },
   flush: { run: flushScenario, count: 100, boundS: () => 300 },
   kill: { run: killScenario, count: 200, boundS: () => 600 },
