@@ -3,6 +3,7 @@
 //   --count N             the main count of each selected scenario (payloads, restarts, ...)
 //   --minutes M           partition length (default 3)
 //   --phase-seconds S     length of each misbehaving-broker phase (default 30)
+//   --modes a,b           misbehaving-broker modes to play (default: all)
 //   --time-limit S        whole run (default 2400); each scenario also stops at its own bound
 //   --seed N              the fuzzer's seed (default: the time)
 
@@ -22,6 +23,8 @@ export interface ChaosOptions {
   readonly count: number | null;
   readonly partitionMinutes: number;
   readonly phaseSeconds: number;
+  /** Misbehaving-broker modes (empty: all). */
+  readonly modes: readonly string[];
   readonly timeLimitS: number;
   readonly seed: number;
 }
@@ -31,6 +34,7 @@ export const DEFAULTS: ChaosOptions = {
   count: null,
   partitionMinutes: 3,
   phaseSeconds: 30,
+  modes: [],
   timeLimitS: 2400,
   seed: 0,
 };
@@ -65,6 +69,9 @@ export function parseOptions(argv: readonly string[], now = Date.now()): ChaosOp
         break;
       case '--phase-seconds':
         options = { ...options, phaseSeconds: positive(flag, value) };
+        break;
+      case '--modes':
+        options = { ...options, modes: (value ?? '').split(',').filter(Boolean) };
         break;
       case '--time-limit':
         options = { ...options, timeLimitS: positive(flag, value) };

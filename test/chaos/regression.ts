@@ -27,6 +27,17 @@ export const REGRESSION: readonly RegressionRun[] = [
     ],
   },
   {
+    scenario: 'bad-broker',
+    count: 1,
+    options: { modes: ['close_after_connack', 'failed_suback'], phaseSeconds: 8 },
+    checks: [
+      'bad-broker.close_after_connack.enforcement_unchanged',
+      'bad-broker.close_after_connack.daemon_alive',
+      'bad-broker.failed_suback.enforcement_unchanged',
+      'bad-broker.failed_suback.daemon_alive',
+    ],
+  },
+  {
     scenario: 'fuzz',
     count: 200,
     checks: [
@@ -40,3 +51,26 @@ export const REGRESSION: readonly RegressionRun[] = [
     ],
   },
 ];
+
+/**
+ * Cases that fail on this branch until the fixes of issue 11 §1-§5 are merged (other branches).
+ * Once one passes, move its name into the `checks` of its run above.
+ */
+export const PENDING_FIXES: Readonly<Partial<Record<ScenarioName, readonly string[]>>> = {
+  fuzz: [
+    'fuzz.all_answered',
+    'fuzz.documented_codes',
+    'fuzz.expected_codes',
+    'fuzz.rss_back_near_idle',
+    'fuzz.retained_oversize_refused',
+    'fuzz.retained_oversize_stays_connected',
+    'fuzz.hostile.ff_70000',
+    'fuzz.hostile.nested_150',
+    'fuzz.hostile.toString',
+    'fuzz.hostile.version_3_dot',
+    'fuzz.hostile.escaped_verify',
+    'fuzz.hostile.minus_01',
+  ],
+  'bad-broker': ['bad-broker.close_after_connack.no_storm', 'bad-broker.failed_suback.no_storm'],
+  kill: ['kill.no_tmp_files_after_restart'],
+};
