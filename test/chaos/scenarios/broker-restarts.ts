@@ -12,6 +12,7 @@ import type { ScenarioContext } from '../scenario.ts';
 
 const CATCH_UP_TIMEOUT_MS = 20_000;
 const MAX_RESTART_DELAY_MS = 200;
+const STUCK_AFTER = 3;
 
 function storedVersion(agent: Agent): number | null {
   const path = join(agent.stateDir, 'desired.json');
@@ -44,6 +45,8 @@ export async function brokerRestartScenario(context: ScenarioContext): Promise<v
   let restarts = 0;
   let lost = 0;
   let lastAcked = 0;
+  let behind = 0;
+  let stuckAt: number | null = null;
   try {
     const agent = await rig.startAgent(
       rig.config(ROUTER, { mqtt: { reconnect_min: 1, reconnect_max: 2 } }),
@@ -71,11 +74,20 @@ export async function brokerRestartScenario(context: ScenarioContext): Promise<v
       await rig.startBroker();
       restarts++;
       await rig.reconnectIsp();
-      const ms = await waitForVersion(agent, next, CATCH_UP_TIMEOUT_MS);
-      if (ms === null) lost++;
-      else catchUp.push(ms);
-      version = next;
       if (i % 50 === 49) context.progress(`broker-restarts: ${restarts} restarts, ${lost} lost`);
+      const ms = await waitForVersion(agent, next, CATCH_UP_TIMEOUT_MS);
+      version = next;
+      if (ms !== null) {
+        catchUp.push(ms);
+        behind = 0;
+        continue;
+      }
+      lost++;
+      // A router that misses several changes in a row has stopped taking them: say so, stop.
+      if (++behind === STUCK_AFTER) {
+        stuckAt = restarts;
+        break;
+      }
     }
     const final = await waitForPart(
       rig.bed,
@@ -90,6 +102,11 @@ export async function brokerRestartScenario(context: ScenarioContext): Promise<v
     report.figure('broker-restarts.catch_up_p99_ms', percentile(catchUp, 99));
     report.figure('broker-restarts.stored_version', storedVersion(agent) ?? 'none');
     report.figure('broker-restarts.last_acknowledged_version', lastAcked);
+    if (stuckAt !== null) {
+      report.figure('broker-restarts.stuck_after_restarts', stuckAt);
+      const tail = agent.daemon.log().trim().split('\n').slice(-4);
+      for (const line of tail) report.figure('broker-restarts.daemon_log', line.slice(0, 200));
+    }
     report.check(
       'broker-restarts.no_lost_changes',
       lost === 0,
