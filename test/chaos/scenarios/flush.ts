@@ -2,7 +2,8 @@
 // agent's table deleted as a careless fw4 include would, an iptables chain flushed) and the
 // daemon must put them back, every time. Figures: restores, restore time p50/p99.
 import { BACKENDS, type BackendSetting } from '../../testbed/index.ts';
-import { createRig, expectBlock, ROUTER, type Rig } from '../../integration-mqtt/rig.ts';
+import { blockedRows, expectTraffic } from '../../integration/support.ts';
+import { createRig, ROUTER, type Rig } from '../../integration-mqtt/rig.ts';
 import { agentPart, waitForPart } from '../kernel.ts';
 import { percentile } from '../report.ts';
 import type { ScenarioContext } from '../scenario.ts';
@@ -50,8 +51,10 @@ async function flushes(
         failures.push(`${kind.name} #${i}: not restored within ${RESTORE_TIMEOUT_MS} ms`);
       else times.push(ms);
     }
-    await expectBlock(rig, true).catch((error: unknown) =>
-      failures.push(`after the flushes the block does not hold: ${String(error).slice(0, 200)}`),
+    // Port 25 must be refused again. (Only the block: a flush also removed the fw4/fw3
+    // stand-in's own rules, which are not the agent's to restore.)
+    await expectTraffic(rig.bed, blockedRows('refused')).catch((error: unknown) =>
+      failures.push(`after the flushes the block does not hold: ${String(error).slice(0, 300)}`),
     );
   } finally {
     await rig.destroy();
