@@ -113,8 +113,11 @@ export function signedGenerator(
             'malformed_token',
           ]);
         case 4:
+          // Not base64url: the contract's malformed_token, or unsigned when the agent tells a JWS
+          // by its alphabet (then it is "not a JWS").
           return c('bad_base64', kind, `${h}.${p}.${s.slice(0, 40)}*${s.slice(41)}`, [
             'malformed_token',
+            'unsigned',
           ]);
         case 5: {
           const alg = random.pick(['none', 'HS256', 'ES256', 'eddsa', 'Ed25519']);
