@@ -8,8 +8,11 @@ import { findSection, type UciPackage } from './uci-parse.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
-/** Where the daemon's log lines go: stderr, or syslog through `logger`. */
-export type LogTarget = 'stderr' | 'syslog';
+/**
+ * Where the daemon's log lines go: stderr; procd (info and debug on stdout, warnings and errors on
+ * stderr, which procd logs at priority info and err); or syslog through `logger`.
+ */
+export type LogTarget = 'stderr' | 'procd' | 'syslog';
 
 export interface AgentSettings {
   /** Set in config, or null: derived from the router (device/device-id.ts). */
@@ -91,7 +94,7 @@ export function agentSettingsFromUci(pkg: UciPackage): {
     reportIntervalS: read.integer('report_interval', 300, 10, 86400),
     verifyIntervalS: read.integer('verify_interval', 0, 0, 3600),
     logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
-    logTarget: read.oneOf('log_target', ['stderr', 'syslog'] as const),
+    logTarget: read.oneOf('log_target', ['stderr', 'procd', 'syslog'] as const),
   };
   return { settings, warnings: read.unknownOptions() };
 }

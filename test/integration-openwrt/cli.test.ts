@@ -180,7 +180,7 @@ test('a bad log_target or wan_interface: exit 2 and one line naming the value', 
     expectExit(out, 2, command);
     assert.is(
       out.stderr,
-      'op25b: error: invalid agent.log_target "file": expected stderr, syslog\n',
+      'op25b: error: invalid agent.log_target "file": expected stderr, procd, syslog\n',
     );
   }
   const badInterface = f.config(POLICY, {}, ["list wan_interface 'wan-6'"]);
