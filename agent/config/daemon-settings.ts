@@ -49,9 +49,10 @@ export interface MqttSettings {
   readonly startupDelayS: number;
 }
 
-const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A router's device id (also its MQTT topic level); the ISP's tools check it the same way. */
+export const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Topic levels without wildcards, no leading or trailing slash.
-const TOPIC_PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+export const TOPIC_PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const USERNAME = /^[\x21-\x7e]{1,128}$/;
 
 export const AGENT_OPTIONS = [
