@@ -110,7 +110,7 @@ test('without ubus, wan_interface set: a warning, and the rules of wan_device al
   expectExit(apply, 0, 'apply');
   assert.is(
     apply.stderr,
-    'op25b: warning: wan_interface needs ubus, which is missing: using wan_device only\n',
+    'op25b: warn: wan_interface needs ubus, which is missing: using wan_device only\n',
   );
   assert.equal(await kernelDevices(b, setting), ['wan']);
 });
@@ -161,7 +161,7 @@ test('ubusd down: a warning, wan_device only; none configured: every device but 
     expectExit(apply, 0, 'apply');
     assert.is(
       apply.stderr,
-      'op25b: warning: cannot read the WAN interfaces (ubus call network.interface dump: CONNECTION_FAILED): using wan_device only\n',
+      'op25b: warn: cannot read the WAN interfaces (ubus call network.interface dump: CONNECTION_FAILED): using wan_device only\n',
     );
     assert.equal(await kernelDevices(b, setting), ['eth9']);
     const bare = f.config(POLICY);

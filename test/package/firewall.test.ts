@@ -174,7 +174,10 @@ test('fw4: a broken config makes the include fail, and says why in syslog', asyn
   const path = setup(["option action 'maybe'"], true);
   const out = fw4Include(path);
   assert.is(out.code, 2);
-  assert.match(syslog(path), /^daemon\.err op25b: firewall include: op25b: error: invalid action/m);
+  assert.match(
+    syslog(path),
+    /^daemon\.err op25b: firewall include: op25b: error: invalid policy\.action "maybe"/m,
+  );
 });
 
 test('fw3: the include applies the block and brings it back after fw3 flush', async () => {
