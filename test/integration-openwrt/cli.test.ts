@@ -220,4 +220,46 @@ test('the daemon without ubus: no ubus child, the status without device facts, l
   assert.match(daemon.stderr(), /op25b: info: stopped; the rules stay in place\n$/);
 });
 
+test('log_target procd: no logger child although logger exists; info on stdout, warnings on stderr', async () => {
+  const { bed: b, standins: s, files: f } = ready();
+  const config = f.config(
+    { ...POLICY, wanDevices: ['wan'] },
+    { run_dir: join(f.dir, 'run-procd'), log_target: 'procd' },
+  );
+  const daemon = startDaemon(b, s, config);
+  try {
+    const deadline = Date.now() + 5000;
+    while (!/info: enforcing: /.test(daemon.stdout()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.match(daemon.stdout(), /^info: enforcing: block on \(config\)/m);
+    // Children seen while they start may still show the parent's command line: wait for the
+    // helpers, then look.
+    let children: string[] = [];
+    while (Date.now() < deadline) {
+      children = daemon.children().map(commandOf);
+      if (
+        ['listen network.interface', 'nft monitor'].every((h) =>
+          children.some((c) => c.includes(h)),
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(
+      children.some((c) => / listen network\.interface$/.test(c)),
+      children.join('; '),
+    );
+    assert.not.ok(
+      children.some((c) => /\blogger\b|^(\S*\/)?sh /.test(c)),
+      `no logger and no shell: ${children.join('; ')}`,
+    );
+    for (const line of daemon.stderr().split('\n').filter(Boolean))
+      assert.match(line, /^(warn|error): /);
+  } finally {
+    const code = await daemon.stop();
+    assert.is(code, 0, `stdout: ${daemon.stdout()}\nstderr: ${daemon.stderr()}`);
+  }
+  assert.match(daemon.stdout(), /info: stopped; the rules stay in place\n$/);
+});
+
 test.run();
