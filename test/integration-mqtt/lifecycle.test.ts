@@ -50,7 +50,7 @@ let setupError: unknown = null;
 let home = '';
 let agent: Agent | null = null;
 /** The agent the SIGKILL test left, with the helpers it left behind. */
-let killed: Agent | null = null;
+let killed: { agent: Agent; children: number[] } | null = null;
 let boot = '';
 
 const theRig = (): Rig => {
@@ -279,7 +279,7 @@ test('SIGKILL: the Last Will (online:false, same boot) becomes the retained pres
     `  (Will published ${willMs} ms after the SIGKILL; its children still running then: ` +
       `${orphans.length ? orphans.map((c) => c.split(' ').slice(0, 2).join(' ')).join(', ') : 'none'})`,
   );
-  killed = a;
+  killed = { agent: a, children: transport };
   agent = null;
 });
 
@@ -288,7 +288,7 @@ test('the next start ends the helpers a SIGKILLed run left behind (run_dir/helpe
   const old = killed;
   if (!old) throw new Error('no SIGKILLed agent (see the test before)');
   try {
-    const leftovers = old.daemon.children().filter(pidAlive);
+    const leftovers = old.children.filter(pidAlive);
     // `nft monitor` writes nothing while the rules are left alone: it would live on.
     assert.ok(
       leftovers.some((pid) => /^(\S*\/)?nft monitor$/.test(pidCommand(pid))),
@@ -306,7 +306,7 @@ test('the next start ends the helpers a SIGKILLed run left behind (run_dir/helpe
     );
     await expectBlock(r, true);
   } finally {
-    await old.daemon.kill();
+    await old.agent.daemon.kill();
     killed = null;
   }
 });
