@@ -183,7 +183,7 @@ function wanSuite(setting: BackendSetting): void {
     assert.is(daemon.stderr(), '', 'everything went to syslog');
     const children = daemon.children().map(commandOf);
     assert.ok(
-      children.some((c) => /\bubus listen network\.interface$/.test(c)),
+      children.some((c) => /\bubus(\.cjs)? listen network\.interface$/.test(c)),
       children.join('; '),
     );
     assert.not.ok(
