@@ -4,7 +4,8 @@
 // Apply times alternate between two policies so that every apply changes the kernel; the bare
 // tool runs the very script the agent would load, so the difference is the agent's own cost.
 // The daemon's figures (idle RSS, desired-state toggles, self-healing) come from
-// build/bench-daemon.ts, in the same namespace; Ed25519 verification from build/bench-verify.ts.
+// build/bench-daemon.ts, in the same namespace, and the daemon's whole process tree from
+// build/bench-tree.ts; Ed25519 verification from build/bench-verify.ts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { daemonBench } from './bench-daemon.ts';
+import { treeBench } from './bench-tree.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -34,6 +36,38 @@ function timed(argv: string[], input?: string): number {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${String(result.stderr)}`);
   return ms;
+}
+
+let inputs = 0;
+
+/**
+ * CPU time (user + system, children included) per run, in ms: `bash` runs the commands in turn
+ * and reports its children's times at the end (getrusage, so finer than the clock tick). Unlike
+ * wall time it hardly moves when other work shares the CPU.
+ */
+function cpuMs(
+  dir: string,
+  runs: { argv: string[]; input?: string }[],
+  count = runs.length,
+): number {
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  const lines = runs.map(({ argv, input }) => {
+    let redirect = '< /dev/null';
+    if (input !== undefined) {
+      const file = join(dir, `input-${++inputs}`);
+      writeFileSync(file, input);
+      redirect = `< ${quote(file)}`;
+    }
+    return `${argv.map(quote).join(' ')} ${redirect} > /dev/null || exit 1`;
+  });
+  const out = execFileSync('bash', ['-c', `${lines.join('\n')}\ntimes`], { encoding: 'utf8' });
+  const children = out.trim().split('\n').pop()!.split(/\s+/);
+  const seconds = (t: string) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    if (!m) throw new Error(`unexpected times output: ${out}`);
+    return Number(m[1]) * 60 + Number(m[2]);
+  };
+  return ((seconds(children[0]!) + seconds(children[1]!)) * 1000) / count;
 }
 
 function peakRssKb(argv: string[]): number {
@@ -107,23 +141,72 @@ async function inner(dir: string): Promise<void> {
   line('peak RSS, qjs apply (nftables)', `${peakRssKb(agent('apply', '--config', nft[0]!))} KB`);
   line('peak RSS, qjs status (nftables)', `${peakRssKb(agent('status', '--config', nft[0]!))} KB`);
 
-  const measure = (label: string, paths: string[], bare: (i: number) => number): void => {
+  // Where an apply's time goes: qjs starting (an empty script), parsing and starting the bundle
+  // (`version` less that), listing the kernel, reading the conntrack table, and the tool itself.
+  const empty = join(dir, 'empty.js');
+  writeFileSync(empty, '');
+  const qjsStart = median(Array.from({ length: RUNS }, () => timed([QJS, empty])));
+  const bundleStart = median(Array.from({ length: RUNS }, () => timed(agent('version'))));
+  const conntrackRead = median(
+    Array.from({ length: RUNS }, () => {
+      const start = process.hrtime.bigint();
+      readFileSync('/proc/net/nf_conntrack');
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    }),
+  );
+  line('apply split: qjs start (empty script)', `${qjsStart.toFixed(1)} ms`);
+  line(
+    'apply split: bundle parse and start (version)',
+    `${(bundleStart - qjsStart).toFixed(1)} ms`,
+  );
+  line('apply split: conntrack read (/proc)', `${conntrackRead.toFixed(1)} ms`);
+
+  const measure = (
+    label: string,
+    paths: string[],
+    bare: (i: number) => number,
+    listing: string[][],
+    bareRun: (i: number) => { argv: string[]; input?: string }[],
+  ): void => {
     const agentMs: number[] = [];
     const bareMs: number[] = [];
     for (let i = 0; i < RUNS; i++) agentMs.push(timed(agent('apply', '--config', paths[i % 2]!)));
     for (let i = 0; i < RUNS; i++) bareMs.push(bare(i));
+    const listMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) listMs.push(listing.reduce((sum, argv) => sum + timed(argv), 0));
     const a = median(agentMs);
     const b = median(bareMs);
+    const l = median(listMs);
+    const agentCpu = cpuMs(
+      dir,
+      Array.from({ length: RUNS }, (_, i) => ({ argv: agent('apply', '--config', paths[i % 2]!) })),
+    );
+    const bareCpu = cpuMs(dir, Array.from({ length: RUNS }, (_, i) => bareRun(i)).flat(), RUNS);
     line(`apply median, ${label} (agent)`, `${a.toFixed(1)} ms`);
     line(`apply median, ${label} (bare tool)`, `${b.toFixed(1)} ms`);
     line(`apply overhead, ${label}`, `${(a - b).toFixed(1)} ms`);
+    line(
+      `apply CPU, ${label}: agent / bare tool / overhead`,
+      `${agentCpu.toFixed(1)} / ${bareCpu.toFixed(1)} / ${(agentCpu - bareCpu).toFixed(1)} ms`,
+    );
+    line(`apply split, ${label}: kernel listing (${listing.length} run(s))`, `${l.toFixed(1)} ms`);
+    line(
+      `apply split, ${label}: the rest (config, diff, forks)`,
+      `${(a - b - bundleStart - l - conntrackRead).toFixed(1)} ms`,
+    );
     timed(agent('remove'));
   };
 
   const nftScripts = nft.map((p) =>
     execFileSync(QJS, [BUNDLE, 'print', '--config', p], { encoding: 'utf8' }),
   );
-  measure('nftables', nft, (i) => timed(['nft', '-f', '-'], nftScripts[i % 2]));
+  measure(
+    'nftables',
+    nft,
+    (i) => timed(['nft', '-f', '-'], nftScripts[i % 2]),
+    [['nft', '-j', 'list', 'table', 'inet', 'op25b']],
+    (i) => [{ argv: ['nft', '-f', '-'], input: nftScripts[i % 2]! }],
+  );
 
   for (const variant of ['nft', 'legacy']) {
     const paths = configs('iptables', variant);
@@ -149,10 +232,24 @@ async function inner(dir: string): Promise<void> {
       `peak RSS, qjs apply (iptables-${variant})`,
       `${peakRssKb(agent('apply', '--config', paths[0]!))} KB`,
     );
-    measure(`iptables-${variant}`, paths, bare);
+    // The two families' listings run at the same time in the agent; here one after the other.
+    measure(
+      `iptables-${variant}`,
+      paths,
+      bare,
+      [
+        [`iptables-${variant}-save`, '-c'],
+        [`ip6tables-${variant}-save`, '-c'],
+      ],
+      (i) => [
+        { argv: [`iptables-${variant}-restore`, '--noflush'], input: scripts[i % 2]!.v4 },
+        { argv: [`ip6tables-${variant}-restore`, '--noflush'], input: scripts[i % 2]!.v6 },
+      ],
+    );
   }
 
   await daemonBench({ dir, qjs: QJS, bundle: BUNDLE, line });
+  await treeBench({ dir, qjs: QJS, bundle: BUNDLE, line });
 }
 
 async function outer(): Promise<void> {

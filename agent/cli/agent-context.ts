@@ -13,13 +13,13 @@ export interface AgentContext {
 
 export function loadAgentContext(runtime: Runtime, configPath: string): AgentContext {
   const config = loadConfig(runtime, configPath);
-  for (const warning of config.warnings) runtime.writeStderr(`op25b: warning: ${warning}\n`);
+  for (const warning of config.warnings) runtime.writeStderr(`op25b: warn: ${warning}\n`);
   let desired = null;
   try {
     desired = loadDesired(runtime, config.agent.stateDir);
   } catch (error) {
     // Unreadable state: the config's policy (which blocks by default) stands.
-    runtime.writeStderr(`op25b: warning: ignoring stored desired state: ${String(error)}\n`);
+    runtime.writeStderr(`op25b: warn: ignoring stored desired state: ${String(error)}\n`);
   }
   return { config, effective: effectivePolicy(config.policy, desired) };
 }

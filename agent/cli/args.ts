@@ -30,7 +30,7 @@ commands:
   remove    delete every rule, chain, set and table the agent created, on every backend
   status    print policy, backend, whether it is applied, and the kernel's counters (JSON)
   print     print the rules that apply would load (dry run)
-  version   print the agent's version
+  version   print the agent's version (also --version)
 
 options:
   --config FILE   UCI config file (default ${DEFAULT_CONFIG_PATH})
@@ -38,6 +38,9 @@ options:
 
 exit codes: 0 ok, 1 failure, 2 bad input, 3 drift (verify)
 `;
+
+/** What a usage error's line ends with. */
+export const USAGE_HINT = '`op25b-agent help` lists the commands and options';
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   let command: Command | undefined;
@@ -51,6 +54,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       configPath = value;
     } else if (arg === '--force') force = true;
     else if (arg === '-h' || arg === '--help') command = 'help';
+    else if (arg === '--version') command = 'version';
     else if (arg.startsWith('-'))
       throw new InputError('usage', `unknown option ${quoteValue(arg)}`);
     else if (command !== undefined)

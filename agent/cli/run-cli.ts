@@ -6,7 +6,7 @@ import { InputError } from '../input-error.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { AGENT_VERSION } from '../version.ts';
 import { loadAgentContext } from './agent-context.ts';
-import { parseArgs, USAGE } from './args.ts';
+import { parseArgs, USAGE, USAGE_HINT } from './args.ts';
 import {
   applyCommand,
   printCommand,
@@ -47,11 +47,10 @@ export async function runCli(runtime: Runtime): Promise<number> {
     return await dispatch(runtime);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    runtime.writeStderr(`op25b: error: ${message.replace(/\n/g, ' ')}\n`);
-    if (error instanceof InputError) {
-      if (error.code === 'usage') runtime.writeStderr(USAGE);
-      return EXIT_BAD_INPUT;
-    }
+    // One line, always; a usage error points to the usage instead of printing it.
+    const hint = error instanceof InputError && error.code === 'usage' ? ` (${USAGE_HINT})` : '';
+    runtime.writeStderr(`op25b: error: ${message.replace(/\n/g, ' ')}${hint}\n`);
+    if (error instanceof InputError) return EXIT_BAD_INPUT;
     if (!(error instanceof FirewallError)) runtime.writeStderr('op25b: (unexpected error)\n');
     return EXIT_FAILURE;
   }

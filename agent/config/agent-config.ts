@@ -47,6 +47,24 @@ const POLICY_OPTIONS = [
   'iptables_variant',
 ];
 
+// parsePolicy's errors name the value ("invalid port \"0\": ..."), whatever the source; read
+// from the config they name the section and option too, as the other sections' errors do.
+const POLICY_ERRORS: Record<string, [RegExp, string]> = {
+  invalid_boolean: [/^invalid enabled /, 'enabled'],
+  invalid_action: [/^invalid action /, 'action'],
+  invalid_port: [/^invalid port /, 'port'],
+  invalid_address: [/^invalid address /, 'allow'],
+  invalid_device: [/^invalid device name /, 'wan_device'],
+  invalid_family: [/^invalid family /, 'family'],
+};
+
+function inPolicySection(error: unknown): unknown {
+  const known = error instanceof InputError ? POLICY_ERRORS[error.code] : undefined;
+  if (!known || !known[0].test((error as InputError).message)) return error;
+  const { code, message } = error as InputError;
+  return new InputError(code, message.replace(known[0], `invalid policy.${known[1]} `));
+}
+
 function oneOf<T extends string>(
   value: string | undefined,
   allowed: readonly T[],
@@ -56,7 +74,7 @@ function oneOf<T extends string>(
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new InputError(
     `invalid_${field}`,
-    `invalid ${field} ${quoteValue(value)}: expected ${allowed.join(', ')}`,
+    `invalid policy.${field} ${quoteValue(value)}: expected ${allowed.join(', ')}`,
   );
 }
 
@@ -66,14 +84,19 @@ export function configFromUci(pkg: UciPackage): AgentConfig {
   if (!section) warnings.push('no `config policy` section: using the default policy (block on)');
   for (const key of section?.options.keys() ?? [])
     if (!POLICY_OPTIONS.includes(key)) warnings.push(`unknown option policy.${key} ignored`);
-  const policy = parsePolicy({
-    enabled: optionValue(section, 'enabled'),
-    action: optionValue(section, 'action'),
-    ports: listValues(section, 'port'),
-    allow: listValues(section, 'allow'),
-    wanDevices: listValues(section, 'wan_device'),
-    families: listValues(section, 'family'),
-  });
+  let policy: Policy;
+  try {
+    policy = parsePolicy({
+      enabled: optionValue(section, 'enabled'),
+      action: optionValue(section, 'action'),
+      ports: listValues(section, 'port'),
+      allow: listValues(section, 'allow'),
+      wanDevices: listValues(section, 'wan_device'),
+      families: listValues(section, 'family'),
+    });
+  } catch (error) {
+    throw inPolicySection(error);
+  }
   const interfaces = listValues(section, 'wan_interface');
   const firewall: FirewallSettings = {
     backend: oneOf(optionValue(section, 'backend'), ['auto', 'nftables', 'iptables'], 'backend'),

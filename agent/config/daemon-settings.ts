@@ -8,8 +8,11 @@ import { findSection, type UciPackage } from './uci-parse.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
-/** Where the daemon's log lines go: stderr, or syslog through `logger`. */
-export type LogTarget = 'stderr' | 'syslog';
+/**
+ * Where the daemon's log lines go: stderr; procd (info and debug on stdout, warnings and errors on
+ * stderr, which procd logs at priority info and err); or syslog through `logger`.
+ */
+export type LogTarget = 'stderr' | 'procd' | 'syslog';
 
 export interface AgentSettings {
   /** Set in config, or null: derived from the router (device/device-id.ts). */
@@ -48,9 +51,10 @@ export interface MqttSettings {
   readonly startupDelayS: number;
 }
 
-const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A router's device id (also its MQTT topic level); the ISP's tools check it the same way. */
+export const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Topic levels without wildcards, no leading or trailing slash.
-const TOPIC_PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+export const TOPIC_PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const USERNAME = /^[\x21-\x7e]{1,128}$/;
 
 export const AGENT_OPTIONS = [
@@ -95,7 +99,7 @@ export function agentSettingsFromUci(pkg: UciPackage): {
     reportIntervalS: read.integer('report_interval', 300, 10, 86400),
     verifyIntervalS: read.integer('verify_interval', 0, 0, 3600),
     logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
-    logTarget: read.oneOf('log_target', ['stderr', 'syslog'] as const),
+    logTarget: read.oneOf('log_target', ['stderr', 'procd', 'syslog'] as const),
   };
   const warnings = read.unknownOptions();
   if (settings.allowUnsigned && settings.verifyKeyFile)

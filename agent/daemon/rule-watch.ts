@@ -1,11 +1,12 @@
 // Notices when someone else changes or removes the agent's rules (`fw4 flush`, a manual
-// `nft delete table`, an fw3 reload): `nft monitor` events where nftables is in use, and a
-// periodic check everywhere (the only way to see changes to legacy iptables).
+// `nft delete table`, an fw3 reload): `nft monitor` events where nftables is in use (then the
+// periodic check is a rare safety net, and a restarted monitor is followed by a check, since
+// events may have been missed meanwhile), and a periodic check everywhere (the only way to see
+// changes to iptables).
 import type { BackendName } from '../firewall/backend.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
 import { lineSplitter } from '../encoding/lines.ts';
-import { tiedToParent } from '../runtime/tied-to-parent.ts';
 
 // A burst of events (one `nft -f` makes several) is answered with one check.
 const DEBOUNCE_MS = 20;
@@ -31,6 +32,7 @@ export function watchRules(
   let periodic: Timer | null = null;
   let debounce: Timer | null = null;
   let monitor: ChildProcess | null = null;
+  let monitorStarts = 0;
 
   const tick = (): void => {
     periodic = runtime.setTimeout(() => {
@@ -49,7 +51,8 @@ export function watchRules(
         check('nft monitor event');
       }, DEBOUNCE_MS);
     });
-    monitor = runtime.spawn(tiedToParent(['nft', 'monitor']), {
+    const restarted = monitorStarts++ > 0;
+    monitor = runtime.spawn(['nft', 'monitor'], {
       onStdout: (chunk) => lines.push(chunk),
       onExit: (code) => {
         monitor = null;
@@ -58,6 +61,7 @@ export function watchRules(
         runtime.setTimeout(startMonitor, MONITOR_RESTART_MS);
       },
     });
+    if (restarted) check('nft monitor restarted');
   };
   startMonitor();
 

@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { selectBackend } from '../firewall/select-backend.ts';
 import { InputError } from '../input-error.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
-import { stderrOutput, syslogOutput, type LogOutput } from '../log/syslog-sink.ts';
+import { procdOutput, stderrOutput, syslogOutput, type LogOutput } from '../log/syslog-sink.ts';
 import { resolveDeviceId } from '../device/device-id.ts';
 import { boardReport } from '../openwrt/system-board.ts';
 import { createUbus, type Ubus } from '../openwrt/ubus.ts';
@@ -28,12 +28,20 @@ import { loadDesired, removeLeftovers, saveDesired } from './desired-store.ts';
 import { Enforcer } from './enforcer.ts';
 import { InboundQueue, type DropReason, type InboundMessage } from './inbound-queue.ts';
 import { RemoteLink } from './remote-link.ts';
-import { PID_FILE, STATUS_FILE, WAN_DEVICES_FILE, writeWanDevices } from './run-files.ts';
+import { tieChildren, type TiedChildren } from '../runtime/tied-children.ts';
+import {
+  HELPERS_FILE,
+  PID_FILE,
+  STATUS_FILE,
+  WAN_DEVICES_FILE,
+  writeWanDevices,
+} from './run-files.ts';
 import { watchRules, type RuleWatch } from './rule-watch.ts';
 import { StatusReporter } from './status-reporter.ts';
 
 const STATUS_MIN_INTERVAL_MS = 1000;
-const VERIFY_INTERVAL_S = { nftables: 30, iptables: 5 } as const;
+// On nftables `nft monitor` is the event source: the periodic check is only a safety net.
+const VERIFY_INTERVAL_S = { nftables: 3600, iptables: 5 } as const;
 
 function sameDesired(a: DesiredState, b: DesiredState): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -65,6 +73,9 @@ function wanConfig(config: AgentConfig): string {
 }
 
 class Daemon {
+  /** The runtime whose long-running children are recorded in the run directory. */
+  private readonly runtime: Runtime;
+  private readonly helpers: TiedChildren;
   private config: AgentConfig;
   private readonly logOutput: LogOutput;
   private readonly log: Logger;
@@ -94,13 +105,18 @@ class Daemon {
   private reportTimer: ReturnType<Runtime['setTimeout']> | null = null;
 
   constructor(
-    private readonly runtime: Runtime,
+    baseRuntime: Runtime,
     private readonly configPath: string,
   ) {
-    this.config = loadConfig(runtime, configPath);
-    runtime.makeDirectory(this.config.agent.runDir);
-    this.logOutput =
-      this.config.agent.logTarget === 'syslog' ? syslogOutput(runtime) : stderrOutput(runtime);
+    this.config = loadConfig(baseRuntime, configPath);
+    baseRuntime.makeDirectory(this.config.agent.runDir);
+    this.helpers = tieChildren(baseRuntime, `${this.config.agent.runDir}/${HELPERS_FILE}`, (e) =>
+      this.log.warn(`cannot write the helpers file: ${String(e)}`),
+    );
+    const runtime = this.helpers.runtime;
+    this.runtime = runtime;
+    const outputs = { stderr: stderrOutput, procd: procdOutput, syslog: syslogOutput };
+    this.logOutput = outputs[this.config.agent.logTarget](runtime);
     this.log = createLogger(this.logOutput.sink, this.config.agent.logLevel);
     for (const warning of this.config.warnings) this.log.warn(warning);
     this.boot = randomId(runtime);
@@ -238,6 +254,9 @@ class Daemon {
     const { runDir } = this.config.agent;
     this.runtime.makeDirectory(runDir);
     this.runtime.writeTextAtomic(`${runDir}/${PID_FILE}`, `${ownPid(this.runtime)}\n`);
+    const leftovers = await this.helpers.killLeftovers();
+    if (leftovers.length > 0)
+      this.log.info(`ended helpers an earlier run left behind: pids ${leftovers.join(', ')}`);
     // First the block, then everything else: the broker may be far away, or down. netifd is
     // near: its WAN devices are in the very first rules.
     await this.wan?.refresh();
@@ -496,6 +515,7 @@ class Daemon {
     this.runtime.removeFile(`${this.config.agent.runDir}/${PID_FILE}`);
     this.runtime.removeFile(`${this.config.agent.runDir}/${STATUS_FILE}`);
     this.runtime.removeFile(`${this.config.agent.runDir}/${WAN_DEVICES_FILE}`);
+    this.runtime.removeFile(`${this.config.agent.runDir}/${HELPERS_FILE}`);
     this.log.info('stopped; the rules stay in place');
     await this.logOutput.close();
   }

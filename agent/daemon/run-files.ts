@@ -1,11 +1,14 @@
-// The daemon's files in the run directory (tmpfs): its pid, its live status document, and the
-// WAN devices it has seen (which one-shot commands add, so they never shrink the daemon's rules).
+// The daemon's files in the run directory (tmpfs): its pid, its helpers' pids, its live status
+// document, and the WAN devices it has seen (which one-shot commands add, so they never shrink
+// the daemon's rules).
 import { parseDeviceName } from '../policy/parse-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 export const PID_FILE = 'daemon.pid';
 export const STATUS_FILE = 'status.json';
 export const WAN_DEVICES_FILE = 'wan-devices';
+/** The agent's long-running helpers while they run (runtime/tied-children.ts). */
+export const HELPERS_FILE = 'helpers.pid';
 
 /** The pid in the pid file, when that process is alive and is the agent. */
 export function runningDaemonPid(runtime: Runtime, runDir: string): number | null {

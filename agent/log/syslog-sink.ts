@@ -4,7 +4,7 @@
 // `logger` program the lines go to stderr.
 import type { LogLevel } from '../config/daemon-settings.ts';
 import type { ChildProcess, Runtime } from '../runtime/runtime.ts';
-import { stderrSink, type LogSink } from './logger.ts';
+import { procdSink, stderrSink, type LogSink } from './logger.ts';
 
 export const SYSLOG_TAG = 'op25b';
 const PRIORITY: Record<LogLevel, string> = {
@@ -24,6 +24,13 @@ export interface LogOutput {
 
 export function stderrOutput(runtime: Runtime): LogOutput {
   return { sink: stderrSink(runtime.writeStderr), close: () => Promise.resolve() };
+}
+
+export function procdOutput(runtime: Runtime): LogOutput {
+  return {
+    sink: procdSink(runtime.writeStdout, runtime.writeStderr),
+    close: () => Promise.resolve(),
+  };
 }
 
 export function syslogOutput(runtime: Runtime): LogOutput {

@@ -21,7 +21,7 @@ const errorText = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
 const warn = (runtime: Runtime, text: string): void =>
-  runtime.writeStderr(`op25b: warning: ${text}\n`);
+  runtime.writeStderr(`op25b: warn: ${text}\n`);
 
 export async function openWrtView(
   runtime: Runtime,

@@ -2,7 +2,6 @@
 // the child ends (ubusd restarted, say), it is started again after a delay that doubles up to a
 // cap; onStart tells the owner each time, since events may have been missed in between.
 import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
-import { tiedToParent } from '../runtime/tied-to-parent.ts';
 import { lineSplitter } from '../encoding/lines.ts';
 import { parseEventLine, type UbusEvent } from './ubus-event.ts';
 
@@ -41,8 +40,9 @@ export function listenUbus(
       const event = parseEventLine(line);
       if (event && !stopped) handler(event);
     });
-    // Tied to the agent: an orphaned listener would otherwise live on until the next event.
-    child = runtime.spawn(tiedToParent(['ubus', 'listen', ...types]), {
+    // The daemon's runtime records it (runtime/tied-children.ts): an orphaned listener would
+    // otherwise live on until the next event.
+    child = runtime.spawn(['ubus', 'listen', ...types], {
       onStdout: (chunk) => lines.push(chunk),
       onExit: (code) => {
         child = null;

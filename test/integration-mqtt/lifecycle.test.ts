@@ -49,6 +49,8 @@ let setupError: unknown = null;
 /** The router's flash and tmpfs: the same for every run of the daemon in this file. */
 let home = '';
 let agent: Agent | null = null;
+/** The agent the SIGKILL test left, with the helpers it left behind. */
+let killed: { agent: Agent; children: number[] } | null = null;
 let boot = '';
 
 const theRig = (): Rig => {
@@ -277,8 +279,36 @@ test('SIGKILL: the Last Will (online:false, same boot) becomes the retained pres
     `  (Will published ${willMs} ms after the SIGKILL; its children still running then: ` +
       `${orphans.length ? orphans.map((c) => c.split(' ').slice(0, 2).join(' ')).join(', ') : 'none'})`,
   );
-  await a.daemon.kill();
+  killed = { agent: a, children: transport };
   agent = null;
+});
+
+test('the next start ends the helpers a SIGKILLed run left behind (run_dir/helpers.pid)', async () => {
+  const r = theRig();
+  const old = killed;
+  if (!old) throw new Error('no SIGKILLed agent (see the test before)');
+  try {
+    const leftovers = old.children.filter(pidAlive);
+    // `nft monitor` writes nothing while the rules are left alone: it would live on.
+    assert.ok(
+      leftovers.some((pid) => /^(\S*\/)?nft monitor$/.test(pidCommand(pid))),
+      `nft monitor outlived the SIGKILL: ${leftovers.map(pidCommand).join('; ')}`,
+    );
+    agent = await r.startAgent(config());
+    await agent.daemon.waitLog(/ended helpers an earlier run left behind/, WAIT_MS);
+    await waitUntil(`the end of ${leftovers.map(pidCommand).join('; ')}`, () =>
+      leftovers.some(pidAlive) ? undefined : true,
+    );
+    const children = agent.daemon.children().map(pidCommand);
+    assert.not.ok(
+      children.some((c) => /^(\S*\/)?sh /.test(c)),
+      children.join('; '),
+    );
+    await expectBlock(r, true);
+  } finally {
+    await old.agent.daemon.kill();
+    killed = null;
+  }
 });
 
 test('every message the agent published matches the JSON Schemas (when schemas/ exists)', async () => {

@@ -81,7 +81,7 @@ function repairSuite(setting: BackendSetting & { label: 'nftables' | 'iptables-l
     agent = await r.startAgent(
       r.config(ROUTER, {
         policy: { enabled: false },
-        // iptables has no monitor: a short periodic check (nftables keeps its default, 30 s,
+        // iptables has no monitor: a short periodic check (nftables keeps its default, an hour,
         // so a repair within WAIT_MS proves the nft monitor path).
         agent: { verify_interval: setting.backend === 'iptables' ? 1 : undefined },
       }),

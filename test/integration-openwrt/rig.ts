@@ -87,6 +87,7 @@ export function runAgent(
 export interface Daemon {
   readonly pid: number;
   stderr(): string;
+  stdout(): string;
   running(): boolean;
   signal(signal: NodeJS.Signals): void;
   /** Resolves with the exit code; SIGKILLs after the timeout. */
@@ -107,7 +108,8 @@ export function startDaemon(bed: Testbed, standins: StandinDir | null, configPat
   ]);
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-  child.stdout.on('data', () => {});
+  let stdout = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
   let code: number | null | undefined;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (c, signal) => {
@@ -119,6 +121,7 @@ export function startDaemon(bed: Testbed, standins: StandinDir | null, configPat
   return {
     pid,
     stderr: () => stderr,
+    stdout: () => stdout,
     running: () => code === undefined,
     signal: (signal) => {
       if (code === undefined) child.kill(signal);

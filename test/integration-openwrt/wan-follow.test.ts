@@ -183,8 +183,12 @@ function wanSuite(setting: BackendSetting): void {
     assert.is(daemon.stderr(), '', 'everything went to syslog');
     const children = daemon.children().map(commandOf);
     assert.ok(
-      children.some((c) => / op25b-child ubus listen network\.interface$/.test(c)),
+      children.some((c) => /\bubus(\.cjs)? listen network\.interface$/.test(c)),
       children.join('; '),
+    );
+    assert.not.ok(
+      children.some((c) => /^(\S*\/)?sh -c /.test(c)),
+      `no shell around a helper: ${children.join('; ')}`,
     );
     prober = startProber(b, 'lan1', [...FOREIGN_25, RELAY_25, FOREIGN_587]);
     await expectBlockHeld(0, 'at start');

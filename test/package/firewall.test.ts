@@ -174,7 +174,10 @@ test('fw4: a broken config makes the include fail, and says why in syslog', asyn
   const path = setup(["option action 'maybe'"], true);
   const out = fw4Include(path);
   assert.is(out.code, 2);
-  assert.match(syslog(path), /^daemon\.err op25b: firewall include: op25b: error: invalid action/m);
+  assert.match(
+    syslog(path),
+    /^daemon\.err op25b: firewall include: op25b: error: invalid policy\.action "maybe"/m,
+  );
 });
 
 test('fw3: the include applies the block and brings it back after fw3 flush', async () => {
@@ -274,14 +277,18 @@ test('daemon: the init script command line runs, repairs a flush, serves its liv
   // What procd runs: the command of start_service, in the router, on the test's PATH.
   const env = Object.entries(path.env).map(([k, v]) => `${k}=${v}`);
   const daemon = spawnIn(bed.ns.router, ['env', '-i', ...env, 'op25b', 'run']);
+  // The shipped config logs for procd: info on stdout, warnings and errors on stderr.
+  let stdout = '';
   let stderr = '';
+  daemon.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   daemon.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<number | null>((resolve) =>
     daemon.on('exit', (code) => resolve(code)),
   );
   try {
-    await until('the daemon to enforce', async () => /enforcing: block on/.test(syslog(path)));
-    assert.match(syslog(path), /^daemon\.info op25b: enforcing: block on \(config\): reject/m);
+    await until('the daemon to enforce', async () => /enforcing: block on/.test(stdout));
+    assert.match(stdout, /^info: enforcing: block on \(config\): reject/m);
+    assert.not.match(syslog(path), /enforcing/, 'no logger process: procd takes the output');
     await expectBlock(true);
 
     // fw4 flush behind its back: nft monitor tells it, it puts the table back.
@@ -300,10 +307,10 @@ test('daemon: the init script command line runs, repairs a flush, serves its liv
     });
 
     daemon.kill('SIGHUP');
-    await until('the reload', () => /config reloaded/.test(syslog(path)));
+    await until('the reload', () => /config reloaded/.test(stdout));
     daemon.kill('SIGTERM');
     assert.is(await exited, 0, stderr);
-    assert.match(syslog(path), /stopped; the rules stay in place/);
+    assert.match(stdout, /info: stopped; the rules stay in place\n$/);
     assert.is((await nft(['list', 'table', 'inet', 'op25b'])).code, 0, 'the rules stay');
     assert.not.ok(
       (rpcdCall(path, 'status') as unknown as StatusShape).agent.daemon,

@@ -283,7 +283,7 @@ test('rpcd plugin: list names status and reapply, without arguments', () => {
 
 test('rpcd plugin: status passes the agent status document through', () => {
   const document = JSON.stringify({ policy: { enabled: true }, enforcement: { applied: true } });
-  const env = fakeAgent(`${document}\n`, 'op25b: warning: something\n', 0);
+  const env = fakeAgent(`${document}\n`, 'op25b: warn: something\n', 0);
   const out = plugin(['call', 'status'], env);
   assert.equal(jsonObject(out.stdout), JSON.parse(document));
   assert.is(readFileSync(join(env.FAKE_DIR!, 'args'), 'utf8'), 'status\n');

@@ -31,14 +31,16 @@ function config(name: string, body: string): string {
   return path;
 }
 
-test('version prints the package version and the runtime', async () => {
+test('version (or --version) prints the package version and the runtime', async () => {
   const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-  const out = await agent(['version']);
-  assert.is(out.code, 0);
-  assert.is(out.stdout, `op25b-agent ${version} (quickjs)\n`);
+  for (const args of [['version'], ['--version']]) {
+    const out = await agent(args);
+    assert.is(out.code, 0, args[0]);
+    assert.is(out.stdout, `op25b-agent ${version} (quickjs)\n`);
+  }
 });
 
-test('no command, unknown command or option: exit 2 with usage', async () => {
+test('no command, unknown command or option: exit 2, one line pointing to the usage', async () => {
   for (const args of [
     [],
     ['bogus'],
@@ -48,7 +50,10 @@ test('no command, unknown command or option: exit 2 with usage', async () => {
   ]) {
     const out = await agent(args);
     assert.is(out.code, 2, args.join(' '));
-    assert.match(out.stderr, /^op25b: error: .+\nusage: op25b-agent/);
+    assert.match(
+      out.stderr,
+      /^op25b: error: .+ \(`op25b-agent help` lists the commands and options\)\n$/,
+    );
   }
 });
 
@@ -60,19 +65,19 @@ test('a missing config file: exit 2 naming the file', async () => {
 });
 
 const hostile: [string, string][] = [
-  ["\tlist allow '1.2.3.4; reboot'\n", '"1.2.3.4; reboot"'],
-  ["\tlist port '0'\n", 'invalid port "0"'],
-  ["\tlist port '65536'\n", 'invalid port "65536"'],
-  ["\tlist port '25-'\n", 'invalid port "25-"'],
-  ["\tlist wan_device 'eth 1'\n", 'invalid device name "eth 1"'],
-  ["\tlist wan_device 'wan\"'\n", 'invalid device name "wan\\""'],
-  ["\toption action 'accept'\n", 'invalid action "accept"'],
-  ["\toption backend 'pf'\n", 'invalid backend "pf"'],
+  ["\tlist allow '1.2.3.4; reboot'\n", 'invalid policy.allow "1.2.3.4; reboot"'],
+  ["\tlist port '0'\n", 'invalid policy.port "0"'],
+  ["\tlist port '65536'\n", 'invalid policy.port "65536"'],
+  ["\tlist port '25-'\n", 'invalid policy.port "25-"'],
+  ["\tlist wan_device 'eth 1'\n", 'invalid policy.wan_device "eth 1"'],
+  ["\tlist wan_device 'wan\"'\n", 'invalid policy.wan_device "wan\\""'],
+  ["\toption action 'accept'\n", 'invalid policy.action "accept"'],
+  ["\toption backend 'pf'\n", 'invalid policy.backend "pf"'],
   ["\tlist allow '203.0.113.25\n", "parse error (EOF with unterminated ') at line 2"],
 ];
 
 for (const [line, expected] of hostile) {
-  test(`bad config ${JSON.stringify(line.trim())}: exit 2, one line naming the value`, async () => {
+  test(`bad config ${JSON.stringify(line.trim())}: exit 2, one line naming option and value`, async () => {
     const path = config('bad', line);
     for (const command of ['apply', 'verify', 'status', 'print']) {
       const out = await agent([command, '--config', path]);
@@ -143,7 +148,7 @@ test('an unknown option is a warning, not an error', async () => {
   const path = config('warn', "\toption backend 'nftables'\n\toption colour 'blue'\n");
   const out = await agent(['print', '--config', path]);
   assert.is(out.code, 0);
-  assert.is(out.stderr, 'op25b: warning: unknown option policy.colour ignored\n');
+  assert.is(out.stderr, 'op25b: warn: unknown option policy.colour ignored\n');
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

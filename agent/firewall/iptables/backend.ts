@@ -63,11 +63,15 @@ export function createIptablesBackend(runtime: Runtime, variant: IptablesVariant
     async apply(policy, options = {}) {
       let changed = false;
       const errors: FirewallError[] = [];
+      // Both families listed at once (the save tools take no lock), so one apply waits for one
+      // listing instead of two; a failed listing is that family's error.
+      const saved = ALL_FAMILIES.map((family) => save(family));
+      for (const s of saved) s.catch(() => undefined);
       // Each family is its own transaction; one family's failure does not stop the other.
-      for (const family of ALL_FAMILIES) {
+      for (const [i, family] of ALL_FAMILIES.entries()) {
         try {
           const want = desiredRules(policy, family);
-          const have = await save(family);
+          const have = await saved[i]!;
           if (!have) {
             if (want) throw missingTools(family);
             continue;

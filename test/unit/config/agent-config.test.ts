@@ -206,4 +206,21 @@ test('single-value options given as lists are rejected', () => {
   }
 });
 
+test('policy errors from the config name the section and option, and keep the code', () => {
+  for (const [line, code, message] of [
+    ["list port '0'", 'invalid_port', 'invalid policy.port "0": expected 1..65535'],
+    ["list allow '1.2.3.4/8'", 'invalid_address', 'invalid policy.allow "1.2.3.4/8": host bits'],
+    ["list wan_device 'eth 1'", 'invalid_device', 'invalid policy.wan_device "eth 1": expected'],
+    [
+      "option enabled 'maybe'",
+      'invalid_boolean',
+      'invalid policy.enabled "maybe": expected 1 or 0',
+    ],
+    ["list family 'ipx'", 'invalid_family', 'invalid policy.family "ipx": expected ipv4 or ipv6'],
+  ] as const) {
+    const error = rejects(() => config(`config policy\n\t${line}\n`), code, line.split("'")[1]!);
+    assert.ok(error.message.startsWith(message), error.message);
+  }
+});
+
 test.run();

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { concernsAgent, watchRules } from '../../../agent/daemon/rule-watch.ts';
 import type { Logger } from '../../../agent/log/logger.ts';
+import { fakeRuntime } from '../openwrt/fake-runtime.ts';
 import { clockRuntime } from './fake-clock.ts';
 
 const silent: Logger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -43,6 +44,24 @@ test('the periodic check fires every interval until stopped (no nft: no monitor)
   await runtime.advance(120_000);
   assert.is(reasons.length, 3);
   assert.is(runtime.pendingTimers(), 0);
+});
+
+test('nft monitor runs with no shell around it; a burst is one check; a restart is followed by one', async () => {
+  const runtime = fakeRuntime(['nft']);
+  const reasons: string[] = [];
+  const watch = watchRules(runtime, 'nftables', 3_600_000, silent, (r) => reasons.push(r));
+  const first = runtime.children[0]!;
+  assert.equal(first.argv, ['nft', 'monitor']);
+  first.emit('delete table inet op25b\nadd table inet op25b\n');
+  await runtime.advance(100);
+  assert.equal(reasons, ['nft monitor event']);
+  first.exit(1);
+  await runtime.advance(5_000);
+  assert.is(runtime.children.length, 2);
+  // Events may have been missed while no monitor ran.
+  assert.equal(reasons, ['nft monitor event', 'nft monitor restarted']);
+  watch.stop();
+  assert.is(runtime.children[1]!.killedWith, 15);
 });
 
 test.run();

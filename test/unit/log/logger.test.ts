@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LogLevel } from '../../../agent/config/daemon-settings.ts';
-import { createLogger, stderrSink } from '../../../agent/log/logger.ts';
+import { createLogger, procdSink, stderrSink } from '../../../agent/log/logger.ts';
 
 function capture(level: LogLevel) {
   const lines: [LogLevel, string][] = [];
@@ -35,6 +35,24 @@ test('stderrSink writes op25b: <level>: <message> lines', () => {
   log.error('cannot enforce');
   log.debug('tick');
   assert.equal(out, ['op25b: error: cannot enforce\n', 'op25b: debug: tick\n']);
+});
+
+test('procdSink: info and debug on stdout, warnings and errors on stderr (procd: info, err)', () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = createLogger(
+    procdSink(
+      (t) => out.push(t),
+      (t) => err.push(t),
+    ),
+    'debug',
+  );
+  log.error('e');
+  log.warn('w');
+  log.info('i');
+  log.debug('d');
+  assert.equal(out, ['info: i\n', 'debug: d\n']);
+  assert.equal(err, ['error: e\n', 'warn: w\n']);
 });
 
 test.run();

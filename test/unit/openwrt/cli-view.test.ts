@@ -38,7 +38,7 @@ test('without ubus but wan_interface set: a warning, wan_device only', async () 
   const view = await openWrtView(runtime, ctx);
   assert.equal(view.effective.policy.wanDevices, ['eth1']);
   assert.equal(runtime.stderr, [
-    'op25b: warning: wan_interface needs ubus, which is missing: using wan_device only\n',
+    'op25b: warn: wan_interface needs ubus, which is missing: using wan_device only\n',
   ]);
 });
 
@@ -85,7 +85,7 @@ test('configured interfaces replace the defaults; unknown ones are named', async
   );
   assert.equal(view.effective.policy.wanDevices, ['pppoe-wan']);
   assert.equal(view.device, { wanProto: 'dhcpv6' });
-  assert.equal(runtime.stderr, ['op25b: warning: WAN interface not known to netifd: wwan\n']);
+  assert.equal(runtime.stderr, ['op25b: warn: WAN interface not known to netifd: wwan\n']);
 });
 
 test('ubusd down: a warning and wan_device only (none at all: every device but lo)', async () => {
@@ -96,7 +96,7 @@ test('ubusd down: a warning and wan_device only (none at all: every device but l
   assert.equal(view.effective.policy.wanDevices, []);
   assert.equal(view.device, {});
   assert.equal(runtime.stderr, [
-    'op25b: warning: cannot read the WAN interfaces (ubus call network.interface dump: CONNECTION_FAILED): using wan_device only\n',
+    'op25b: warn: cannot read the WAN interfaces (ubus call network.interface dump: CONNECTION_FAILED): using wan_device only\n',
   ]);
 });
 

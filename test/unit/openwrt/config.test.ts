@@ -37,7 +37,7 @@ test('log_target: stderr by default, syslog, anything else an error naming it', 
     'invalid_log_target',
     'file',
   );
-  assert.is(error.message, 'invalid agent.log_target "file": expected stderr, syslog');
+  assert.is(error.message, 'invalid agent.log_target "file": expected stderr, procd, syslog');
 });
 
 test.run();

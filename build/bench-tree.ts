@@ -1,0 +1,240 @@
+// The daemon's whole process tree for `npm run bench`, idle and connected, over plain MQTT and
+// over TLS, with the shipped settings (log_target procd, the default check and report
+// intervals): the processes, their summed RSS and PSS (/proc/<pid>/smaps_rollup), the CPU they use
+// over a 60 s idle window, and the programs they start in it. The daemon runs as process 1 of its
+// own pid namespace (`unshare --pid --fork`), so the pids that namespace hands out count every
+// program started in the tree, however short-lived. Runs inside the bench's network namespace.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+
+const PLAIN_PORT = 18840;
+const TLS_PORT = 18841;
+const DEVICE = 'bench-tree';
+const SETTLE_MS = 5000;
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 60_000);
+const CLOCK_TICKS = 100; // USER_HZ, the unit of /proc/<pid>/stat's times
+
+export interface TreeBenchOptions {
+  readonly dir: string;
+  readonly qjs: string;
+  readonly bundle: string;
+  readonly line: (name: string, value: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** `pid` and all its descendants. */
+export function treeOf(pid: number): number[] {
+  const children = (read(`/proc/${pid}/task/${pid}/children`) ?? '').trim();
+  return [pid, ...(children ? children.split(/\s+/).map(Number).flatMap(treeOf) : [])];
+}
+
+function statFields(pid: number): string[] {
+  const text = read(`/proc/${pid}/stat`) ?? '';
+  return text.slice(text.lastIndexOf(')') + 2).split(' '); // [0] is field 3 (state)
+}
+
+/** Rss and Pss of a process in KB, from smaps_rollup. */
+function memoryKb(pid: number): { rss: number; pss: number } {
+  const text = read(`/proc/${pid}/smaps_rollup`) ?? '';
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
+  return { rss: field('Rss'), pss: field('Pss') };
+}
+
+/** CPU time in ns: of the tree's live threads (schedstat, exact), plus the children the root
+ * reaped (cutime + cstime, in clock ticks). */
+function cpuNs(root: number): number {
+  let ns = 0;
+  for (const pid of treeOf(root))
+    for (const tid of taskIds(pid))
+      ns += Number((read(`/proc/${pid}/task/${tid}/schedstat`) ?? '0').split(' ')[0]);
+  const f = statFields(root);
+  return ns + ((Number(f[13]) + Number(f[14])) * 1e9) / CLOCK_TICKS;
+}
+
+function taskIds(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
+/** The next pid the namespace of `init` hands out, minus one: read by starting one `sh` in it. */
+function lastPidIn(init: number): number {
+  return Number(
+    execFileSync('nsenter', ['-t', String(init), '--pid', 'sh', '-c', 'echo $$'], {
+      encoding: 'utf8',
+    }).trim(),
+  );
+}
+
+function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
+  const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  ssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=bench CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']); // prettier-ignore
+  ssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=bench broker']); // prettier-ignore
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
+  ssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key',
+    '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext']); // prettier-ignore
+  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+}
+
+function config(dir: string, broker: string, caFile: string | null): string {
+  return [
+    "config policy 'policy'",
+    "\toption backend 'nftables'",
+    "\toption action 'reject'",
+    "\tlist allow '203.0.113.25'",
+    "\tlist wan_device 'wan'",
+    '',
+    "config agent 'agent'",
+    `\toption device_id '${DEVICE}'`,
+    `\toption state_dir '${dir}/state'`,
+    `\toption run_dir '${dir}/run'`,
+    "\toption log_target 'procd'",
+    '',
+    "config mqtt 'mqtt'",
+    `\toption broker '${broker}'`,
+    caFile ? `\toption ca_file '${caFile}'` : '',
+    "\toption startup_delay '0'",
+    '',
+  ]
+    .filter((l, i, all) => l !== '' || all[i - 1] !== '')
+    .join('\n');
+}
+
+/** Stops `child`; SIGTERM goes to `target` (default: the child itself). */
+async function stop(child: ChildProcess, target = child.pid): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (target !== undefined) process.kill(target, 'SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitOnline(port: number): Promise<void> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: 'bench-tree-isp',
+  });
+  try {
+    const online = new Promise<void>((resolve) =>
+      client.on('message', (_t, payload) => {
+        if (payload.length && JSON.parse(payload.toString()).online) resolve();
+      }),
+    );
+    await client.subscribeAsync(`op25b/v1/${DEVICE}/state`);
+    await Promise.race([
+      online,
+      sleep(15_000).then(() => Promise.reject(new Error('the daemon did not come online'))),
+    ]);
+  } finally {
+    await client.endAsync();
+  }
+}
+
+async function measure(
+  { dir, qjs, bundle, line }: TreeBenchOptions,
+  label: string,
+  broker: string,
+  caFile: string | null,
+): Promise<void> {
+  const home = join(dir, `tree-${label}`);
+  mkdirSync(join(home, 'state'), { recursive: true });
+  const configPath = join(home, 'op25b.uci');
+  writeFileSync(configPath, config(home, broker, caFile));
+  // `unshare` stays the parent; the daemon is its one child, process 1 of the new namespace.
+  const wrapper = spawn(
+    'unshare',
+    ['--pid', '--fork', '--', qjs, bundle, 'run', '--config', configPath],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  wrapper.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let daemon: number | undefined;
+  try {
+    await waitOnline(PLAIN_PORT);
+    await sleep(SETTLE_MS);
+    daemon = treeOf(wrapper.pid!)[1];
+    if (daemon === undefined) throw new Error('no daemon under unshare');
+    const pids = treeOf(daemon);
+    const names = pids.map((p) => (read(`/proc/${p}/comm`) ?? '?').trim());
+    const mem = pids.map(memoryKb);
+    const sum = (key: 'rss' | 'pss') => mem.reduce((total, m) => total + m[key], 0);
+    const each = names.map((n, i) => `${n} ${mem[i]!.rss}/${mem[i]!.pss}`);
+    line(`tree, ${label}: processes (RSS/PSS KB each)`, `${pids.length} (${each.join(', ')})`);
+    line(`tree, ${label}: RSS / PSS, daemon alone`, `${mem[0]!.rss} / ${mem[0]!.pss} KB`);
+    line(`tree, ${label}: RSS / PSS, whole tree`, `${sum('rss')} / ${sum('pss')} KB`);
+    const pidsBefore = lastPidIn(daemon);
+    const cpuBefore = cpuNs(daemon);
+    const start = performance.now();
+    await sleep(IDLE_MS);
+    const cpu = cpuNs(daemon) - cpuBefore;
+    const elapsedMs = performance.now() - start;
+    const started = lastPidIn(daemon) - pidsBefore - 1; // less the first reading's own sh
+    line(
+      `tree, ${label}: idle CPU over ${IDLE_MS / 1000} s`,
+      `${((cpu / 1e6 / elapsedMs) * 100).toFixed(4)} % of a core (${(cpu / 1e6).toFixed(1)} ms)`,
+    );
+    line(
+      `tree, ${label}: programs started while idle`,
+      `${started} in ${IDLE_MS / 1000} s (${Math.round((started * 3_600_000) / elapsedMs)} per hour)`,
+    );
+  } catch (error) {
+    process.stderr.write(`daemon stderr:\n${stderr}`);
+    throw error;
+  } finally {
+    // unshare does not pass signals on: the daemon (the namespace's init) is told itself, and
+    // when it ends the kernel ends everything else in its namespace.
+    await stop(wrapper, daemon ?? treeOf(wrapper.pid!)[1]);
+    if (process.env.BENCH_TREE_LOG) process.stderr.write(`daemon stderr (${label}):\n${stderr}`);
+  }
+}
+
+export async function treeBench(options: TreeBenchOptions): Promise<void> {
+  const tlsDir = join(options.dir, 'tree-tls-files');
+  mkdirSync(tlsDir, { recursive: true });
+  const tls = makeTlsFiles(tlsDir);
+  const brokerConf = join(options.dir, 'tree-mosquitto.conf');
+  writeFileSync(
+    brokerConf,
+    [
+      'per_listener_settings false',
+      'allow_anonymous true',
+      'persistence false',
+      'user root',
+      `listener ${PLAIN_PORT} 127.0.0.1`,
+      `listener ${TLS_PORT} 127.0.0.1`,
+      `cafile ${tls.ca}`,
+      `certfile ${tls.cert}`,
+      `keyfile ${tls.key}`,
+      '',
+    ].join('\n'),
+  );
+  const broker = spawn('mosquitto', ['-c', brokerConf], { stdio: 'ignore' });
+  try {
+    await sleep(300);
+    await measure(options, 'plain', `mqtt://127.0.0.1:${PLAIN_PORT}`, null);
+    await measure(options, 'TLS', `mqtts://127.0.0.1:${TLS_PORT}`, tls.ca);
+  } finally {
+    await stop(broker);
+  }
+}
