@@ -5,7 +5,7 @@ import { openWrtView } from '../openwrt/cli-view.ts';
 import { formatPrefix } from '../policy/address.ts';
 import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { readLiveStatus } from '../daemon/run-files.ts';
+import { addWanDevices, readLiveStatus } from '../daemon/run-files.ts';
 import { statusReport } from '../status/status-report.ts';
 import type { AgentContext } from './agent-context.ts';
 import { EXIT_DRIFT, EXIT_OK } from './exit-codes.ts';
@@ -27,8 +27,14 @@ export async function applyCommand(
   force = false,
 ): Promise<number> {
   const { backend, decision } = selectBackend(runtime, context.config.firewall);
-  const { effective } = await openWrtView(runtime, context);
+  const { effective, wanDevices } = await openWrtView(runtime, context);
   const { policy } = effective;
+  // First into the daemon's list: its check after our rules change must find them expected.
+  try {
+    addWanDevices(runtime, context.config.agent.runDir, wanDevices);
+  } catch (error) {
+    runtime.writeStderr(`op25b: warning: cannot update the WAN device list: ${String(error)}\n`);
+  }
   const { changed } = await backend.apply(policy, { force });
   const state = changed ? 'applied' : 'already in place';
   runtime.writeStdout(`${state} (${decision.name}): ${describe(effective)}\n`);

@@ -25,6 +25,8 @@ export interface AgentSettings {
   readonly reportIntervalS: number;
   /** Seconds between checks of the kernel rules; 0 picks by backend (30 nftables, 5 iptables). */
   readonly verifyIntervalS: number;
+  /** Seconds between two checks that `ubus listen` still hears ubusd (one `ubus send` each). */
+  readonly ubusProbeIntervalS: number;
   readonly logLevel: LogLevel;
   readonly logTarget: LogTarget;
 }
@@ -59,6 +61,7 @@ export const AGENT_OPTIONS = [
   'run_dir',
   'report_interval',
   'verify_interval',
+  'ubus_probe_interval',
   'log_level',
   'log_target',
 ];
@@ -90,6 +93,7 @@ export function agentSettingsFromUci(pkg: UciPackage): {
     runDir: read.string('run_dir', '/var/run/op25b', ABSOLUTE_PATH),
     reportIntervalS: read.integer('report_interval', 300, 10, 86400),
     verifyIntervalS: read.integer('verify_interval', 0, 0, 3600),
+    ubusProbeIntervalS: read.integer('ubus_probe_interval', 10, 2, 3600),
     logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
     logTarget: read.oneOf('log_target', ['stderr', 'syslog'] as const),
   };

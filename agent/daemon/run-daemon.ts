@@ -26,7 +26,13 @@ import { statusReport, type DeviceReport, type ErrorReport } from '../status/sta
 import { loadDesired, saveDesired } from './desired-store.ts';
 import { Enforcer } from './enforcer.ts';
 import { RemoteLink, type InboundKind } from './remote-link.ts';
-import { PID_FILE, STATUS_FILE, WAN_DEVICES_FILE, writeWanDevices } from './run-files.ts';
+import {
+  PID_FILE,
+  readWanDevicesFile,
+  STATUS_FILE,
+  WAN_DEVICES_FILE,
+  writeWanDevices,
+} from './run-files.ts';
 import { watchRules, type RuleWatch } from './rule-watch.ts';
 import { StatusReporter } from './status-reporter.ts';
 
@@ -84,6 +90,8 @@ class Daemon {
   private inbound: Promise<void> = Promise.resolve();
   /** The WAN devices last written to the run directory, joined. */
   private publishedWan: string | null = null;
+  /** A new tracker (config change): the shared list starts again from its devices. */
+  private forgetShared = false;
   private readonly reporter: StatusReporter;
   private reportTimer: ReturnType<Runtime['setTimeout']> | null = null;
 
@@ -145,6 +153,7 @@ class Daemon {
       names,
       explicit: this.config.wanInterfaces !== null,
       log: this.log,
+      probeIntervalMs: this.config.agent.ubusProbeIntervalS * 1000,
       onChange: () => {
         if (tracker === this.wan) void this.wanChanged();
       },
@@ -152,8 +161,20 @@ class Daemon {
     return tracker;
   }
 
+  /**
+   * The devices one-shot commands (the firewall include's `apply`) added to the shared list
+   * join the tracker's: one list, re-read before it is written and before a repair decides.
+   */
+  private adoptShared(): void {
+    if (!this.wan || this.forgetShared) return;
+    const added = this.wan.adopt(readWanDevicesFile(this.runtime, this.config.agent.runDir));
+    if (added.length) this.log.info(`WAN devices added by another command: ${added.join(', ')}`);
+  }
+
   /** The policy in force: the desired state over the config, WAN devices from netifd added. */
   private effectiveFor(desired: DesiredState | null): EffectivePolicy {
+    this.adoptShared();
+    this.forgetShared = false;
     const seen = this.wan?.devices() ?? [];
     if (seen.join() !== this.publishedWan) {
       this.publishedWan = seen.join();
@@ -243,9 +264,17 @@ class Daemon {
   private startWatch(): void {
     const backend = this.enforcer.enforcement.decision.name;
     const seconds = this.config.agent.verifyIntervalS || VERIFY_INTERVAL_S[backend];
+    // Before a repair: the shared list and netifd again, so that a device another command
+    // added (or an event we missed) is never taken out.
+    const current = async () => {
+      this.adoptShared();
+      await this.wan?.refresh();
+      this.effective = this.effectiveFor(this.desired);
+      return this.effective.policy;
+    };
     this.watch = watchRules(this.runtime, backend, seconds * 1000, this.log, (reason) => {
       void this.enforcer
-        .check(this.effective.policy)
+        .check(this.effective.policy, current)
         .then(({ repaired }) => {
           if (repaired) {
             this.log.info(`repaired after ${reason}`);
@@ -415,9 +444,10 @@ class Daemon {
     if (rewan) {
       this.wan?.stop();
       this.wan = this.wanTracker();
+      this.forgetShared = true;
       await this.wan?.refresh();
       this.wan?.start();
-    }
+    } else await this.wan?.resync(); // always: the listener may be deaf, events missed
     this.effective = this.effectiveFor(this.desired);
     if (rebackend) {
       const { backend, decision } = selectBackend(this.runtime, config.firewall);

@@ -39,6 +39,7 @@ test('agent: the defaults, with no section at all', () => {
     runDir: '/var/run/op25b',
     reportIntervalS: 300,
     verifyIntervalS: 0,
+    ubusProbeIntervalS: 10,
     logLevel: 'info',
     logTarget: 'stderr',
   });
@@ -55,6 +56,7 @@ test('agent: every option read', () => {
     run_dir: '/tmp/run/op25b',
     report_interval: '60',
     verify_interval: '10',
+    ubus_probe_interval: '60',
     log_level: 'debug',
     log_target: 'syslog',
   });
@@ -66,6 +68,7 @@ test('agent: every option read', () => {
     runDir: '/tmp/run/op25b',
     reportIntervalS: 60,
     verifyIntervalS: 10,
+    ubusProbeIntervalS: 60,
     logLevel: 'debug',
     logTarget: 'syslog',
   });
