@@ -26,8 +26,9 @@ export async function applyCommand(
   context: AgentContext,
   force = false,
 ): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  // First an await: what throws after it rejects a promise that already has its handler.
   const { effective, wanDevices } = await openWrtView(runtime, context);
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { policy } = effective;
   // First into the daemon's list: its check after our rules change must find them expected.
   try {
@@ -49,8 +50,8 @@ export async function applyCommand(
 }
 
 export async function verifyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { effective } = await openWrtView(runtime, context);
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const drift = await backend.verify(effective.policy);
   if (drift.length === 0) {
     runtime.writeStdout(`ok (${decision.name}): kernel matches policy, ${describe(effective)}\n`);
@@ -73,8 +74,8 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
     runtime.writeStdout(live.endsWith('\n') ? live : `${live}\n`);
     return EXIT_OK;
   }
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { effective, device } = await openWrtView(runtime, context, true);
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const drift = await backend.verify(effective.policy);
   const counters = await backend.counters();
   const now = runtime.now();
@@ -92,8 +93,8 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
 }
 
 export async function printCommand(runtime: Runtime, context: AgentContext): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { effective } = await openWrtView(runtime, context);
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   runtime.writeStdout(
     `# ${decision.name}: ${decision.reason}\n${backend.render(effective.policy)}`,
   );

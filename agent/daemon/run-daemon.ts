@@ -246,12 +246,12 @@ class Daemon {
   }
 
   async start(): Promise<void> {
+    // First the block, then everything else: the broker may be far away, or down. netifd is
+    // near: its WAN devices are in the very first rules. (An await first: see run-cli.ts.)
+    await this.wan?.refresh();
     const { runDir } = this.config.agent;
     this.runtime.makeDirectory(runDir);
     this.runtime.writeTextAtomic(`${runDir}/${PID_FILE}`, `${ownPid(this.runtime)}\n`);
-    // First the block, then everything else: the broker may be far away, or down. netifd is
-    // near: its WAN devices are in the very first rules.
-    await this.wan?.refresh();
     this.effective = this.effectiveFor(this.desired);
     await this.enforce();
     this.wan?.start();
@@ -480,18 +480,21 @@ class Daemon {
   }
 }
 
-export async function runDaemon(runtime: Runtime, configPath: string): Promise<number> {
+/** Not async: a bad config throws here, synchronously (see run-cli.ts). */
+export function runDaemon(runtime: Runtime, configPath: string): Promise<number> {
   const daemon = new Daemon(runtime, configPath);
-  await daemon.start();
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      void daemon.stop().then(() => resolve(0));
-    };
-    runtime.onSignal('TERM', stop);
-    runtime.onSignal('INT', stop);
-    runtime.onSignal('HUP', () => void daemon.reload());
-  });
+  return daemon.start().then(
+    () =>
+      new Promise<number>((resolve) => {
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          void daemon.stop().then(() => resolve(0));
+        };
+        runtime.onSignal('TERM', stop);
+        runtime.onSignal('INT', stop);
+        runtime.onSignal('HUP', () => void daemon.reload());
+      }),
+  );
 }
