@@ -31,6 +31,16 @@ function dispatch(runtime: Runtime): number | Promise<number> {
       return EXIT_OK;
     case 'remove':
       return removeCommand(runtime);
+    case 'json-string':
+      // At most 2000 characters (code points), as UTF-8; JSON.stringify escapes the rest.
+      runtime.writeStdout(
+        `${JSON.stringify(
+          Array.from(args.text ?? '')
+            .slice(0, 2000)
+            .join(''),
+        )}\n`,
+      );
+      return EXIT_OK;
   }
   if (args.command === 'run') return loadDaemon().runDaemon(runtime, args.configPath);
   const context = loadAgentContext(runtime, args.configPath);

@@ -90,4 +90,11 @@ test('--force goes with apply only', () => {
     assert.throws(() => parseArgs([command, '--force']), /--force goes with apply only/);
 });
 
+test('json-string: the one argument after it is text, even one that looks like an option', () => {
+  assert.is(parseArgs(['json-string', '--force']).text, '--force');
+  assert.is(parseArgs(['json-string', 'é', '--config', '/x']).text, 'é');
+  for (const argv of [['json-string'], ['json-string', 'a', 'b'], ['json-string', 'a', '--force']])
+    assert.throws(() => parseArgs(argv), /json-string takes one argument/);
+});
+
 test.run();
