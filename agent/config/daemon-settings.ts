@@ -14,8 +14,9 @@ export type LogTarget = 'stderr' | 'syslog';
 export interface AgentSettings {
   /** Set in config, or null: derived from the router (device/device-id.ts). */
   readonly deviceId: string | null;
-  /** The network device whose MAC address names the router when device_id is not set. */
-  readonly deviceIdDevice: string;
+  /** The network device whose MAC address names the router when device_id is not set; null:
+   * the label MAC, then eth0 (device/device-id.ts). */
+  readonly deviceIdDevice: string | null;
   readonly verifyKeyFile: string | null;
   /** Persistent (flash): the last desired state. Written only when it changes. */
   readonly stateDir: string;
@@ -87,7 +88,7 @@ export function agentSettingsFromUci(pkg: UciPackage): {
   const read = new SectionReader(findSection(pkg, 'agent', 'agent'), 'agent', AGENT_OPTIONS);
   const settings: AgentSettings = {
     deviceId: read.optionalString('device_id', DEVICE_ID),
-    deviceIdDevice: read.string('device_id_device', 'eth0', DEVICE_NAME),
+    deviceIdDevice: read.optionalString('device_id_device', DEVICE_NAME),
     verifyKeyFile: read.optionalString('verify_key_file', ABSOLUTE_PATH),
     stateDir: read.string('state_dir', '/etc/op25b', ABSOLUTE_PATH),
     runDir: read.string('run_dir', '/var/run/op25b', ABSOLUTE_PATH),

@@ -19,6 +19,8 @@ export interface RemoteHandlers {
   /** Subscribed and presence announced: a good moment to publish the status. */
   onConnected(): void;
   onMessage(kind: InboundKind, payload: string, byteLength: number): void;
+  /** The connection failed or was lost, and why (the transport's code and message). */
+  onLinkError?(error: { readonly code: string; readonly message: string }): void;
 }
 
 export class RemoteLink {
@@ -126,6 +128,11 @@ export class RemoteLink {
             if (this.closed) this.closed();
             if (this.stopped) return;
             const why = info.error ? info.error.message : 'connection closed';
+            const code = info.error?.code;
+            this.handlers.onLinkError?.({
+              code: wasOnline ? 'broker_connection_lost' : 'broker_unreachable',
+              message: `${this.settings.broker}: ${code !== undefined ? `${String(code)}: ` : ''}${why}`,
+            });
             this.retry(wasOnline ? `connection lost (${why})` : `cannot connect (${why})`);
           },
           onError: (error) => this.log.warn(`MQTT: ${error.message}`),

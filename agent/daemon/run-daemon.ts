@@ -8,7 +8,7 @@ import { selectBackend } from '../firewall/select-backend.ts';
 import { InputError } from '../input-error.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { stderrOutput, syslogOutput, type LogOutput } from '../log/syslog-sink.ts';
-import { resolveDeviceId } from '../device/device-id.ts';
+import { noDeviceIdReason, resolveDeviceId } from '../device/device-id.ts';
 import { boardReport } from '../openwrt/system-board.ts';
 import { createUbus, type Ubus } from '../openwrt/ubus.ts';
 import { wanInterfaces, withWanDevices } from '../openwrt/wan-devices.ts';
@@ -37,6 +37,8 @@ import { watchRules, type RuleWatch } from './rule-watch.ts';
 import { StatusReporter } from './status-reporter.ts';
 
 const STATUS_MIN_INTERVAL_MS = 1000;
+/** Without a device id (and with a broker): how often to look for one again. */
+const ID_RETRY_MS = 60_000;
 const VERIFY_INTERVAL_S = { nftables: 30, iptables: 5 } as const;
 
 function sameDesired(a: DesiredState, b: DesiredState): boolean {
@@ -77,13 +79,16 @@ class Daemon {
   private board: Omit<DeviceReport, 'id'> | null = null;
   private readonly boot: string;
   private readonly startedAt: number;
-  private deviceId: string;
-  private topics: Topics;
+  private deviceId: string | null;
+  private topics: Topics | null;
   private verifyKey: Uint8Array | null;
   private desired: DesiredState | null = null;
   private effective: EffectivePolicy;
   private enforcer: Enforcer;
   private lastError: ErrorReport | null = null;
+  /** Why the broker cannot be reached (or no device id), while it lasts; in the status. */
+  private linkError: ErrorReport | null = null;
+  private idTimer: ReturnType<Runtime['setTimeout']> | null = null;
   private link: RemoteLink | null = null;
   private watch: RuleWatch | null = null;
   private readonly seen = new SeenCommands();
@@ -107,12 +112,9 @@ class Daemon {
     for (const warning of this.config.warnings) this.log.warn(warning);
     this.boot = randomId(runtime);
     this.startedAt = runtime.now();
-    this.deviceId = resolveDeviceId(
-      this.config.agent.deviceId,
-      this.config.agent.deviceIdDevice,
-      runtime.readText,
-    );
-    this.topics = topicsFor(this.config.mqtt?.topicPrefix ?? '', this.deviceId);
+    // Only MQTT needs the id: without one the block is enforced all the same.
+    this.deviceId = this.deriveDeviceId();
+    this.topics = null;
     this.verifyKey = loadVerifyKey(runtime, this.config.agent.verifyKeyFile);
     try {
       this.desired = loadDesired(runtime, this.config.agent.stateDir);
@@ -130,7 +132,8 @@ class Daemon {
       build: () => this.statusDocument(),
       store: (text) => this.storeStatus(text),
       publish: (document) =>
-        this.link?.publish(this.topics.status, document, true) ?? Promise.resolve(false),
+        (this.topics && this.link?.publish(this.topics.status, document, true)) ??
+        Promise.resolve(false),
     });
   }
 
@@ -220,7 +223,7 @@ class Daemon {
         startedAt: this.startedAt,
         daemon: true,
       },
-      lastError: this.lastError,
+      lastError: this.lastError ?? this.linkError,
       now: this.runtime.now(),
     });
   }
@@ -288,31 +291,53 @@ class Daemon {
     });
   }
 
+  private deriveDeviceId(): string | null {
+    const { deviceId, deviceIdDevice } = this.config.agent;
+    return resolveDeviceId(deviceId, deviceIdDevice, this.runtime);
+  }
+
   private startLink(): void {
     const mqtt = this.config.mqtt;
     if (!mqtt) {
       this.log.info('no MQTT broker configured: enforcing offline');
       return;
     }
-    this.topics = topicsFor(mqtt.topicPrefix, this.deviceId);
-    this.link = new RemoteLink(
-      this.runtime,
-      mqtt,
-      this.deviceId,
-      this.topics,
-      this.boot,
-      this.log,
-      {
-        onConnected: () => void this.reporter.request(),
-        onMessage: (kind, payload, bytes) => {
-          // One message at a time: a desired state checked while an earlier one is still being
-          // stored would be compared with a stale version.
-          this.inbound = this.inbound
-            .then(() => this.onMessage(kind, payload, bytes))
-            .catch((error: unknown) => void this.fail(error, 'message handling failed'));
-        },
+    const id = (this.deviceId ??= this.deriveDeviceId());
+    if (id === null) {
+      // Enforcing goes on; the broker must wait for a name (a MAC address may appear later).
+      const message = `${noDeviceIdReason(this.config.agent.deviceIdDevice)}; not connecting to the broker, retrying in ${ID_RETRY_MS / 1000} s`;
+      if (this.linkError?.code !== 'no_device_id') this.log.error(message);
+      this.linkError = { code: 'no_device_id', message, at: this.runtime.now() };
+      void this.reporter.request();
+      this.idTimer = this.runtime.setTimeout(() => {
+        this.idTimer = null;
+        this.startLink();
+      }, ID_RETRY_MS);
+      return;
+    }
+    if (this.linkError?.code === 'no_device_id') {
+      this.log.info(`device id ${id}`);
+      this.linkError = null;
+    }
+    const topics = topicsFor(mqtt.topicPrefix, id);
+    this.topics = topics;
+    this.link = new RemoteLink(this.runtime, mqtt, id, topics, this.boot, this.log, {
+      onConnected: () => {
+        this.linkError = null;
+        void this.reporter.request();
       },
-    );
+      onLinkError: (error) => {
+        this.linkError = { ...error, at: this.runtime.now() };
+        void this.reporter.request();
+      },
+      onMessage: (kind, payload, bytes) => {
+        // One message at a time: a desired state checked while an earlier one is still being
+        // stored would be compared with a stale version.
+        this.inbound = this.inbound
+          .then(() => this.onMessage(kind, payload, bytes))
+          .catch((error: unknown) => void this.fail(error, 'message handling failed'));
+      },
+    });
     this.link.start();
   }
 
@@ -325,14 +350,17 @@ class Daemon {
 
   private claimsContext(): ClaimsContext {
     return {
-      deviceId: this.deviceId,
+      deviceId: this.deviceId ?? '', // messages come only over a link, which needs an id
       verifyKey: this.verifyKey,
       now: Math.floor(this.runtime.now() / 1000),
     };
   }
 
   private reply(document: unknown): Promise<boolean> {
-    return this.link?.publish(this.topics.reply, document, false) ?? Promise.resolve(false);
+    return (
+      (this.topics && this.link?.publish(this.topics.reply, document, false)) ??
+      Promise.resolve(false)
+    );
   }
 
   private async onMessage(kind: InboundKind, payload: string, bytes: number): Promise<void> {
@@ -457,6 +485,9 @@ class Daemon {
     }
     await this.enforce();
     if (relink) {
+      if (this.idTimer) this.runtime.clearTimeout(this.idTimer);
+      this.idTimer = null;
+      this.linkError = null;
       await this.link?.stop();
       this.link = null;
       this.startLink();
@@ -471,6 +502,7 @@ class Daemon {
     this.wan?.stop();
     this.reporter.cancel();
     if (this.reportTimer) this.runtime.clearTimeout(this.reportTimer);
+    if (this.idTimer) this.runtime.clearTimeout(this.idTimer);
     await this.link?.stop();
     this.runtime.removeFile(`${this.config.agent.runDir}/${PID_FILE}`);
     this.runtime.removeFile(`${this.config.agent.runDir}/${STATUS_FILE}`);

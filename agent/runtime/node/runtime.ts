@@ -91,6 +91,13 @@ export function createNodeRuntime(argv: readonly string[] = process.argv.slice(2
         return null;
       }
     },
+    readBytes: (path, length) => {
+      try {
+        return new Uint8Array(readFileSync(path).subarray(0, length));
+      } catch {
+        return null;
+      }
+    },
     writeTextAtomic: (path, text) => {
       const tmp = join(dirname(path), `.${Date.now().toString(36)}-${counter++}.tmp`);
       writeFileSync(tmp, text);

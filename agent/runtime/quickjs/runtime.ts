@@ -4,7 +4,14 @@ import * as std from 'std';
 import { runToCompletion } from '../run-to-completion.ts';
 import type { Runtime, SignalName, Timer } from '../runtime.ts';
 import { spawnChild } from './child-process.ts';
-import { findExecutable, makeDirectory, readText, removeFile, writeTextAtomic } from './files.ts';
+import {
+  findExecutable,
+  makeDirectory,
+  readBytes,
+  readText,
+  removeFile,
+  writeTextAtomic,
+} from './files.ts';
 import { clearRootedTimeout, setRootedTimeout } from './timers.ts';
 
 // os.SIGHUP is missing from every QuickJS build; the numbers are Linux's.
@@ -29,6 +36,7 @@ export function createQuickJsRuntime(): Runtime {
     spawn: spawnChild,
     findExecutable: (name) => findExecutable(name, std.getenv('PATH') ?? DEFAULT_PATH),
     readText,
+    readBytes,
     writeTextAtomic,
     makeDirectory,
     removeFile,

@@ -33,7 +33,7 @@ test('agent: the defaults, with no section at all', () => {
   const { settings, warnings } = agentSettingsFromUci(parseUci(''));
   assert.equal(settings, {
     deviceId: null,
-    deviceIdDevice: 'eth0',
+    deviceIdDevice: null,
     verifyKeyFile: null,
     stateDir: '/etc/op25b',
     runDir: '/var/run/op25b',
