@@ -175,7 +175,8 @@ function wanSuite(setting: BackendSetting): void {
         log_target: 'syslog',
         log_level: 'debug',
         report_interval: '10',
-        ubus_probe_interval: '2',
+        // Short, to keep the restart tests short; every probe here starts a Node stand-in.
+        ubus_probe_interval: '4',
       },
       ["list wan_interface 'wan'", "list wan_interface 'wan6'", "list wan_interface 'wwan'"],
     );
@@ -285,26 +286,26 @@ function wanSuite(setting: BackendSetting): void {
     s.restartDaemon();
     await waitSyslog(
       /daemon\.warning op25b: ubus listen hears nothing \(ubusd restarted\?\)/,
-      8000,
+      15000,
       from,
     );
     await s.waitForListeners(1);
     s.setInterface('wan', pppoe(true, 'pppoe-wan3'));
     s.emit('network.interface', { action: 'ifup', interface: 'wan' });
     await expectDevices(['pppoe-wan', 'pppoe-wan3', 'wan', 'wwan0'], 5000);
-    await waitSyslog(/daemon\.info op25b: ubus listen hears events again$/, 8000, from);
+    await waitSyslog(/daemon\.info op25b: ubus listen hears events again$/, 15000, from);
     // ubusd down for a while: the session comes back on another device; no event reaches us.
     from = syslog().length;
     s.setDaemonDown(true);
     await waitSyslog(
       /daemon\.warning op25b: ubus unreachable \(.*\); WAN devices kept/,
-      8000,
+      15000,
       from,
     );
     s.setInterface('wan', pppoe(true, 'pppoe-wan2'));
     s.setDaemonDown(false);
-    await expectDevices(['pppoe-wan', 'pppoe-wan2', 'pppoe-wan3', 'wan', 'wwan0'], 8000);
-    await waitSyslog(/daemon\.info op25b: ubus listen hears events again$/, 8000, from);
+    await expectDevices(['pppoe-wan', 'pppoe-wan2', 'pppoe-wan3', 'wan', 'wwan0'], 15000);
+    await waitSyslog(/daemon\.info op25b: ubus listen hears events again$/, 15000, from);
     const warnings = syslog()
       .slice(from)
       .filter((l) => /daemon\.warning op25b: ubus/.test(l));
