@@ -11,6 +11,7 @@ export const COMMANDS = [
   'print',
   'version',
   'help',
+  'json-string',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -19,6 +20,8 @@ export interface CliArgs {
   readonly configPath: string;
   /** apply only: rewrite the rules even when the kernel already holds them. */
   readonly force: boolean;
+  /** json-string only: the text to print as a JSON string (whatever it holds). */
+  readonly text?: string;
 }
 
 export const USAGE = `usage: op25b-agent <command> [--config FILE]
@@ -31,6 +34,7 @@ commands:
   status    print policy, backend, whether it is applied, and the kernel's counters (JSON)
   print     print the rules that apply would load (dry run)
   version   print the agent's version (also --version)
+  json-string TEXT  print TEXT as one JSON string (for the rpcd plugin)
 
 options:
   --config FILE   UCI config file (default ${DEFAULT_CONFIG_PATH})
@@ -46,6 +50,15 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let command: Command | undefined;
   let configPath = DEFAULT_CONFIG_PATH;
   let force = false;
+  // The rpcd plugin's encoder: the one argument after it is text, even when it looks like an option.
+  if (argv[0] === 'json-string') {
+    const text = argv[1];
+    const rest = argv.slice(2);
+    // A --config after it is allowed (and unused), as after every command.
+    if (text === undefined || !(rest.length === 0 || (rest.length === 2 && rest[0] === '--config')))
+      throw new InputError('usage', 'json-string takes one argument');
+    return { command: 'json-string', configPath, force, text };
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--config' || arg.startsWith('--config=')) {

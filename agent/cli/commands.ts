@@ -5,7 +5,7 @@ import { openWrtView } from '../openwrt/cli-view.ts';
 import { formatPrefix } from '../policy/address.ts';
 import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { readLiveStatus } from '../daemon/run-files.ts';
+import { addWanDevices, readLiveStatus } from '../daemon/run-files.ts';
 import { statusReport } from '../status/status-report.ts';
 import type { AgentContext } from './agent-context.ts';
 import { EXIT_DRIFT, EXIT_OK } from './exit-codes.ts';
@@ -26,9 +26,16 @@ export async function applyCommand(
   context: AgentContext,
   force = false,
 ): Promise<number> {
+  // First an await: what throws after it rejects a promise that already has its handler.
+  const { effective, wanDevices } = await openWrtView(runtime, context);
   const { backend, decision } = selectBackend(runtime, context.config.firewall);
-  const { effective } = await openWrtView(runtime, context);
   const { policy } = effective;
+  // First into the daemon's list: its check after our rules change must find them expected.
+  try {
+    addWanDevices(runtime, context.config.agent.runDir, wanDevices);
+  } catch (error) {
+    runtime.writeStderr(`op25b: warning: cannot update the WAN device list: ${String(error)}\n`);
+  }
   const { changed } = await backend.apply(policy, { force });
   const state = changed ? 'applied' : 'already in place';
   runtime.writeStdout(`${state} (${decision.name}): ${describe(effective)}\n`);
@@ -43,8 +50,8 @@ export async function applyCommand(
 }
 
 export async function verifyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { effective } = await openWrtView(runtime, context);
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const drift = await backend.verify(effective.policy);
   if (drift.length === 0) {
     runtime.writeStdout(`ok (${decision.name}): kernel matches policy, ${describe(effective)}\n`);
@@ -67,8 +74,8 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
     runtime.writeStdout(live.endsWith('\n') ? live : `${live}\n`);
     return EXIT_OK;
   }
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { effective, device } = await openWrtView(runtime, context, true);
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const drift = await backend.verify(effective.policy);
   const counters = await backend.counters();
   const now = runtime.now();
@@ -86,8 +93,8 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
 }
 
 export async function printCommand(runtime: Runtime, context: AgentContext): Promise<number> {
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   const { effective } = await openWrtView(runtime, context);
+  const { backend, decision } = selectBackend(runtime, context.config.firewall);
   runtime.writeStdout(
     `# ${decision.name}: ${decision.reason}\n${backend.render(effective.policy)}`,
   );

@@ -16,7 +16,11 @@ import {
 } from './commands.ts';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
 
-async function dispatch(runtime: Runtime): Promise<number> {
+// QuickJS 2025-04-26 on exits at once on a promise rejected while it has no handler, even one
+// that a caller would attach a moment later: so an async function must never throw before its
+// first await. Here the synchronous part (arguments, config) throws synchronously, inside
+// runCli's try; the commands await before anything that can throw.
+function dispatch(runtime: Runtime): number | Promise<number> {
   const args = parseArgs(runtime.argv);
   switch (args.command) {
     case 'help':
@@ -27,6 +31,16 @@ async function dispatch(runtime: Runtime): Promise<number> {
       return EXIT_OK;
     case 'remove':
       return removeCommand(runtime);
+    case 'json-string':
+      // At most 2000 characters (code points), as UTF-8; JSON.stringify escapes the rest.
+      runtime.writeStdout(
+        `${JSON.stringify(
+          Array.from(args.text ?? '')
+            .slice(0, 2000)
+            .join(''),
+        )}\n`,
+      );
+      return EXIT_OK;
   }
   if (args.command === 'run') return loadDaemon().runDaemon(runtime, args.configPath);
   const context = loadAgentContext(runtime, args.configPath);

@@ -17,8 +17,9 @@ export type LogTarget = 'stderr' | 'procd' | 'syslog';
 export interface AgentSettings {
   /** Set in config, or null: derived from the router (device/device-id.ts). */
   readonly deviceId: string | null;
-  /** The network device whose MAC address names the router when device_id is not set. */
-  readonly deviceIdDevice: string;
+  /** The network device whose MAC address names the router when device_id is not set; null:
+   * the label MAC, then eth0 (device/device-id.ts). */
+  readonly deviceIdDevice: string | null;
   readonly verifyKeyFile: string | null;
   /** Without verify_key_file: obey plain JSON from the broker (insecure; off by default). */
   readonly allowUnsigned: boolean;
@@ -30,6 +31,8 @@ export interface AgentSettings {
   readonly reportIntervalS: number;
   /** Seconds between checks of the kernel rules; 0 picks by backend (30 nftables, 5 iptables). */
   readonly verifyIntervalS: number;
+  /** Seconds between two checks that `ubus listen` still hears ubusd (one `ubus send` each). */
+  readonly ubusProbeIntervalS: number;
   readonly logLevel: LogLevel;
   readonly logTarget: LogTarget;
 }
@@ -66,6 +69,7 @@ export const AGENT_OPTIONS = [
   'run_dir',
   'report_interval',
   'verify_interval',
+  'ubus_probe_interval',
   'log_level',
   'log_target',
 ];
@@ -91,13 +95,14 @@ export function agentSettingsFromUci(pkg: UciPackage): {
   const read = new SectionReader(findSection(pkg, 'agent', 'agent'), 'agent', AGENT_OPTIONS);
   const settings: AgentSettings = {
     deviceId: read.optionalString('device_id', DEVICE_ID),
-    deviceIdDevice: read.string('device_id_device', 'eth0', DEVICE_NAME),
+    deviceIdDevice: read.optionalString('device_id_device', DEVICE_NAME),
     verifyKeyFile: read.optionalString('verify_key_file', ABSOLUTE_PATH),
     allowUnsigned: read.oneOf('allow_unsigned', ['0', '1'] as const) === '1',
     stateDir: read.string('state_dir', '/etc/op25b', ABSOLUTE_PATH),
     runDir: read.string('run_dir', '/var/run/op25b', ABSOLUTE_PATH),
     reportIntervalS: read.integer('report_interval', 300, 10, 86400),
     verifyIntervalS: read.integer('verify_interval', 0, 0, 3600),
+    ubusProbeIntervalS: read.integer('ubus_probe_interval', 10, 2, 3600),
     logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
     logTarget: read.oneOf('log_target', ['stderr', 'procd', 'syslog'] as const),
   };

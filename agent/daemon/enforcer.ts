@@ -51,10 +51,24 @@ export class Enforcer {
     });
   }
 
-  /** Compares the kernel with `policy` and puts back what someone else changed. */
-  check(policy: Policy): Promise<{ drift: string[]; repaired: boolean }> {
+  /**
+   * Compares the kernel with `policy` and puts back what someone else changed. On drift,
+   * `current` first gives the policy as it stands now (the WAN devices may have grown behind
+   * the daemon's back: a one-shot apply, a missed event), and only a drift from that is repaired.
+   */
+  check(
+    policy: Policy,
+    current?: () => Promise<Policy>,
+  ): Promise<{ drift: string[]; repaired: boolean }> {
     return this.serial(async () => {
-      const drift = await this.backend.verify(policy);
+      let drift = await this.backend.verify(policy);
+      if (drift.length && current) {
+        const now = await current();
+        if (JSON.stringify(now) !== JSON.stringify(policy)) {
+          policy = now;
+          drift = await this.backend.verify(policy);
+        }
+      }
       const verifiedAt = this.runtime.now();
       if (drift.length === 0) {
         this.state = { ...this.state, applied: true, drift: [], verifiedAt };

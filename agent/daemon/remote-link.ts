@@ -22,6 +22,8 @@ export interface RemoteHandlers {
    * `payload.length` when the payload was too large to be read and was dropped unread).
    */
   onMessage(kind: InboundKind, payload: Uint8Array, size: number): void;
+  /** The connection failed or was lost, and why (the transport's code and message). */
+  onLinkError?(error: { readonly code: string; readonly message: string }): void;
 }
 
 export class RemoteLink {
@@ -146,6 +148,11 @@ export class RemoteLink {
             if (this.closed) this.closed();
             if (this.stopped) return;
             const why = info.error ? info.error.message : 'connection closed';
+            const code = info.error?.code;
+            this.handlers.onLinkError?.({
+              code: wasOnline ? 'broker_connection_lost' : 'broker_unreachable',
+              message: `${this.settings.broker}: ${code !== undefined ? `${String(code)}: ` : ''}${why}`,
+            });
             this.retry(wasOnline ? `connection lost (${why})` : `cannot connect (${why})`);
           },
           onError: (error) => {

@@ -8,7 +8,7 @@ import { selectBackend } from '../firewall/select-backend.ts';
 import { InputError } from '../input-error.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { procdOutput, stderrOutput, syslogOutput, type LogOutput } from '../log/syslog-sink.ts';
-import { resolveDeviceId } from '../device/device-id.ts';
+import { noDeviceIdReason, resolveDeviceId } from '../device/device-id.ts';
 import { boardReport } from '../openwrt/system-board.ts';
 import { createUbus, type Ubus } from '../openwrt/ubus.ts';
 import { wanInterfaces, withWanDevices } from '../openwrt/wan-devices.ts';
@@ -32,6 +32,7 @@ import { tieChildren, type TiedChildren } from '../runtime/tied-children.ts';
 import {
   HELPERS_FILE,
   PID_FILE,
+  readWanDevicesFile,
   STATUS_FILE,
   WAN_DEVICES_FILE,
   writeWanDevices,
@@ -40,6 +41,8 @@ import { watchRules, type RuleWatch } from './rule-watch.ts';
 import { StatusReporter } from './status-reporter.ts';
 
 const STATUS_MIN_INTERVAL_MS = 1000;
+/** Without a device id (and with a broker): how often to look for one again. */
+const ID_RETRY_MS = 60_000;
 // On nftables `nft monitor` is the event source: the periodic check is only a safety net.
 const VERIFY_INTERVAL_S = { nftables: 3600, iptables: 5 } as const;
 
@@ -84,13 +87,16 @@ class Daemon {
   private board: Omit<DeviceReport, 'id'> | null = null;
   private readonly boot: string;
   private readonly startedAt: number;
-  private deviceId: string;
-  private topics: Topics;
+  private deviceId: string | null;
+  private topics: Topics | null;
   private verifyKeys: VerifyKeys | null;
   private desired: DesiredState | null = null;
   private effective: EffectivePolicy;
   private enforcer: Enforcer;
   private lastError: ErrorReport | null = null;
+  /** Why the broker cannot be reached (or no device id), while it lasts; in the status. */
+  private linkError: ErrorReport | null = null;
+  private idTimer: ReturnType<Runtime['setTimeout']> | null = null;
   private link: RemoteLink | null = null;
   private watch: RuleWatch | null = null;
   private readonly seen = new SeenCommands();
@@ -101,6 +107,8 @@ class Daemon {
   );
   /** The WAN devices last written to the run directory, joined. */
   private publishedWan: string | null = null;
+  /** A new tracker (config change): the shared list starts again from its devices. */
+  private forgetShared = false;
   private readonly reporter: StatusReporter;
   private reportTimer: ReturnType<Runtime['setTimeout']> | null = null;
 
@@ -121,12 +129,9 @@ class Daemon {
     for (const warning of this.config.warnings) this.log.warn(warning);
     this.boot = randomId(runtime);
     this.startedAt = runtime.now();
-    this.deviceId = resolveDeviceId(
-      this.config.agent.deviceId,
-      this.config.agent.deviceIdDevice,
-      runtime.readText,
-    );
-    this.topics = topicsFor(this.config.mqtt?.topicPrefix ?? '', this.deviceId);
+    // Only MQTT needs the id: without one the block is enforced all the same.
+    this.deviceId = this.deriveDeviceId();
+    this.topics = null;
     this.verifyKeys = loadVerifyKeys(runtime, this.config.agent.verifyKeyFile);
     const leftovers = removeLeftovers(runtime, this.config.agent.stateDir);
     if (leftovers.length > 0)
@@ -147,7 +152,8 @@ class Daemon {
       build: () => this.statusDocument(),
       store: (text) => this.storeStatus(text),
       publish: (document) =>
-        this.link?.publish(this.topics.status, document, true) ?? Promise.resolve(false),
+        (this.topics && this.link?.publish(this.topics.status, document, true)) ??
+        Promise.resolve(false),
     });
   }
 
@@ -170,6 +176,7 @@ class Daemon {
       names,
       explicit: this.config.wanInterfaces !== null,
       log: this.log,
+      probeIntervalMs: this.config.agent.ubusProbeIntervalS * 1000,
       onChange: () => {
         if (tracker === this.wan) void this.wanChanged();
       },
@@ -177,8 +184,20 @@ class Daemon {
     return tracker;
   }
 
+  /**
+   * The devices one-shot commands (the firewall include's `apply`) added to the shared list
+   * join the tracker's: one list, re-read before it is written and before a repair decides.
+   */
+  private adoptShared(): void {
+    if (!this.wan || this.forgetShared) return;
+    const added = this.wan.adopt(readWanDevicesFile(this.runtime, this.config.agent.runDir));
+    if (added.length) this.log.info(`WAN devices added by another command: ${added.join(', ')}`);
+  }
+
   /** The policy in force: the desired state over the config, WAN devices from netifd added. */
   private effectiveFor(desired: DesiredState | null): EffectivePolicy {
+    this.adoptShared();
+    this.forgetShared = false;
     const seen = this.wan?.devices() ?? [];
     if (seen.join() !== this.publishedWan) {
       this.publishedWan = seen.join();
@@ -225,7 +244,7 @@ class Daemon {
         daemon: true,
         ...(this.config.mqtt && { remoteControl: remoteControl(this.claimsContext()) }),
       },
-      lastError: this.lastError,
+      lastError: this.lastError ?? this.linkError,
       now: this.runtime.now(),
     });
   }
@@ -251,15 +270,15 @@ class Daemon {
   }
 
   async start(): Promise<void> {
+    // First the block, then everything else: the broker may be far away, or down. netifd is
+    // near: its WAN devices are in the very first rules. (An await first: see run-cli.ts.)
+    await this.wan?.refresh();
     const { runDir } = this.config.agent;
     this.runtime.makeDirectory(runDir);
     this.runtime.writeTextAtomic(`${runDir}/${PID_FILE}`, `${ownPid(this.runtime)}\n`);
     const leftovers = await this.helpers.killLeftovers();
     if (leftovers.length > 0)
       this.log.info(`ended helpers an earlier run left behind: pids ${leftovers.join(', ')}`);
-    // First the block, then everything else: the broker may be far away, or down. netifd is
-    // near: its WAN devices are in the very first rules.
-    await this.wan?.refresh();
     this.effective = this.effectiveFor(this.desired);
     await this.enforce();
     this.wan?.start();
@@ -273,9 +292,17 @@ class Daemon {
   private startWatch(): void {
     const backend = this.enforcer.enforcement.decision.name;
     const seconds = this.config.agent.verifyIntervalS || VERIFY_INTERVAL_S[backend];
+    // Before a repair: the shared list and netifd again, so that a device another command
+    // added (or an event we missed) is never taken out.
+    const current = async () => {
+      this.adoptShared();
+      await this.wan?.refresh();
+      this.effective = this.effectiveFor(this.desired);
+      return this.effective.policy;
+    };
     this.watch = watchRules(this.runtime, backend, seconds * 1000, this.log, (reason) => {
       void this.enforcer
-        .check(this.effective.policy)
+        .check(this.effective.policy, current)
         .then(({ repaired }) => {
           if (repaired) {
             this.log.info(`repaired after ${reason}`);
@@ -289,25 +316,47 @@ class Daemon {
     });
   }
 
+  private deriveDeviceId(): string | null {
+    const { deviceId, deviceIdDevice } = this.config.agent;
+    return resolveDeviceId(deviceId, deviceIdDevice, this.runtime);
+  }
+
   private startLink(): void {
     const mqtt = this.config.mqtt;
     if (!mqtt) {
       this.log.info('no MQTT broker configured: enforcing offline');
       return;
     }
-    this.topics = topicsFor(mqtt.topicPrefix, this.deviceId);
-    this.link = new RemoteLink(
-      this.runtime,
-      mqtt,
-      this.deviceId,
-      this.topics,
-      this.boot,
-      this.log,
-      {
-        onConnected: () => void this.reporter.request(),
-        onMessage: (kind, payload, size) => this.inbound.push({ kind, payload, size }),
+    const id = (this.deviceId ??= this.deriveDeviceId());
+    if (id === null) {
+      // Enforcing goes on; the broker must wait for a name (a MAC address may appear later).
+      const message = `${noDeviceIdReason(this.config.agent.deviceIdDevice)}; not connecting to the broker, retrying in ${ID_RETRY_MS / 1000} s`;
+      if (this.linkError?.code !== 'no_device_id') this.log.error(message);
+      this.linkError = { code: 'no_device_id', message, at: this.runtime.now() };
+      void this.reporter.request();
+      this.idTimer = this.runtime.setTimeout(() => {
+        this.idTimer = null;
+        this.startLink();
+      }, ID_RETRY_MS);
+      return;
+    }
+    if (this.linkError?.code === 'no_device_id') {
+      this.log.info(`device id ${id}`);
+      this.linkError = null;
+    }
+    const topics = topicsFor(mqtt.topicPrefix, id);
+    this.topics = topics;
+    this.link = new RemoteLink(this.runtime, mqtt, id, topics, this.boot, this.log, {
+      onConnected: () => {
+        this.linkError = null;
+        void this.reporter.request();
       },
-    );
+      onLinkError: (error) => {
+        this.linkError = { ...error, at: this.runtime.now() };
+        void this.reporter.request();
+      },
+      onMessage: (kind, payload, size) => this.inbound.push({ kind, payload, size }),
+    });
     this.link.start();
   }
 
@@ -334,7 +383,7 @@ class Daemon {
 
   private claimsContext(): ClaimsContext {
     return {
-      deviceId: this.deviceId,
+      deviceId: this.deviceId ?? '', // messages come only over a link, which needs an id
       keys: this.verifyKeys,
       allowUnsigned: this.config.agent.allowUnsigned,
       now: Math.floor(this.runtime.now() / 1000),
@@ -342,7 +391,10 @@ class Daemon {
   }
 
   private reply(document: unknown): Promise<boolean> {
-    return this.link?.publish(this.topics.reply, document, false) ?? Promise.resolve(false);
+    return (
+      (this.topics && this.link?.publish(this.topics.reply, document, false)) ??
+      Promise.resolve(false)
+    );
   }
 
   private async onMessage({ kind, payload, size }: InboundMessage): Promise<void> {
@@ -485,9 +537,10 @@ class Daemon {
     if (rewan) {
       this.wan?.stop();
       this.wan = this.wanTracker();
+      this.forgetShared = true;
       await this.wan?.refresh();
       this.wan?.start();
-    }
+    } else await this.wan?.resync(); // always: the listener may be deaf, events missed
     this.effective = this.effectiveFor(this.desired);
     if (rebackend) {
       const { backend, decision } = selectBackend(this.runtime, config.firewall);
@@ -497,6 +550,9 @@ class Daemon {
     }
     await this.enforce();
     if (relink) {
+      if (this.idTimer) this.runtime.clearTimeout(this.idTimer);
+      this.idTimer = null;
+      this.linkError = null;
       await this.link?.stop();
       this.link = null;
       this.startLink();
@@ -511,6 +567,7 @@ class Daemon {
     this.wan?.stop();
     this.reporter.cancel();
     if (this.reportTimer) this.runtime.clearTimeout(this.reportTimer);
+    if (this.idTimer) this.runtime.clearTimeout(this.idTimer);
     await this.link?.stop();
     this.runtime.removeFile(`${this.config.agent.runDir}/${PID_FILE}`);
     this.runtime.removeFile(`${this.config.agent.runDir}/${STATUS_FILE}`);
@@ -521,18 +578,21 @@ class Daemon {
   }
 }
 
-export async function runDaemon(runtime: Runtime, configPath: string): Promise<number> {
+/** Not async: a bad config throws here, synchronously (see run-cli.ts). */
+export function runDaemon(runtime: Runtime, configPath: string): Promise<number> {
   const daemon = new Daemon(runtime, configPath);
-  await daemon.start();
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      void daemon.stop().then(() => resolve(0));
-    };
-    runtime.onSignal('TERM', stop);
-    runtime.onSignal('INT', stop);
-    runtime.onSignal('HUP', () => void daemon.reload());
-  });
+  return daemon.start().then(
+    () =>
+      new Promise<number>((resolve) => {
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          void daemon.stop().then(() => resolve(0));
+        };
+        runtime.onSignal('TERM', stop);
+        runtime.onSignal('INT', stop);
+        runtime.onSignal('HUP', () => void daemon.reload());
+      }),
+  );
 }

@@ -1,6 +1,7 @@
 // The daemon's files in the run directory (tmpfs): its pid, its helpers' pids, its live status
-// document, and the WAN devices it has seen (which one-shot commands add, so they never shrink
-// the daemon's rules).
+// document, and the WAN devices seen: the one list that the daemon and the one-shot commands
+// share. Each adds to it and reads it before it writes rules, so neither ever takes out a device
+// of the other.
 import { parseDeviceName } from '../policy/parse-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
@@ -33,9 +34,8 @@ export function writeWanDevices(
   runtime.writeTextAtomic(`${runDir}/${WAN_DEVICES_FILE}`, devices.map((d) => `${d}\n`).join(''));
 }
 
-/** The WAN devices the running daemon has seen; none when no daemon runs. */
-export function readWanDevices(runtime: Runtime, runDir: string): string[] {
-  if (runningDaemonPid(runtime, runDir) === null) return [];
+/** The devices in the file, whoever runs (the daemon reads what one-shot commands added). */
+export function readWanDevicesFile(runtime: Runtime, runDir: string): string[] {
   const text = runtime.readText(`${runDir}/${WAN_DEVICES_FILE}`) ?? '';
   return text.split('\n').filter((line) => {
     try {
@@ -44,4 +44,21 @@ export function readWanDevices(runtime: Runtime, runDir: string): string[] {
       return false;
     }
   });
+}
+
+/** The WAN devices the running daemon has seen; none when no daemon runs. */
+export function readWanDevices(runtime: Runtime, runDir: string): string[] {
+  if (runningDaemonPid(runtime, runDir) === null) return [];
+  return readWanDevicesFile(runtime, runDir);
+}
+
+/**
+ * A one-shot command that applied rules with these WAN devices adds them to the running
+ * daemon's list (re-read just before), so the daemon's next check keeps them. No daemon: nothing.
+ */
+export function addWanDevices(runtime: Runtime, runDir: string, devices: readonly string[]): void {
+  if (runningDaemonPid(runtime, runDir) === null) return;
+  const known = readWanDevicesFile(runtime, runDir);
+  const added = devices.filter((d) => !known.includes(d));
+  if (added.length) writeWanDevices(runtime, runDir, [...known, ...added].sort());
 }

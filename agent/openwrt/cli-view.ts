@@ -9,12 +9,14 @@ import type { DeviceReport } from '../status/status-report.ts';
 import { queryInterfaces } from './netifd-query.ts';
 import { boardReport } from './system-board.ts';
 import { createUbus } from './ubus.ts';
-import { wanInterfaces, wanView, withWanDevices } from './wan-devices.ts';
+import { mergeDevices, wanInterfaces, wanView, withWanDevices } from './wan-devices.ts';
 
 export interface OpenWrtView {
   readonly effective: EffectivePolicy;
   /** model, board, release and wan_proto for the status document (empty without ubus). */
   readonly device: Omit<DeviceReport, 'id'>;
+  /** The WAN devices from netifd and from the running daemon's list. */
+  readonly wanDevices: readonly string[];
 }
 
 const errorText = (error: unknown): string =>
@@ -32,7 +34,7 @@ export async function openWrtView(
   if (!runtime.findExecutable('ubus')) {
     if (configured)
       warn(runtime, 'wan_interface needs ubus, which is missing: using wan_device only');
-    return { effective, device: {} };
+    return { effective, device: {}, wanDevices: [] };
   }
   const ubus = createUbus(runtime);
   const names = wanInterfaces(configured, true);
@@ -50,12 +52,10 @@ export async function openWrtView(
   };
   // Devices the running daemon has seen stay in: a one-shot apply (the firewall include, say)
   // while a WAN interface is down must not take its device out of the daemon's rules.
-  const remembered = readWanDevices(runtime, config.agent.runDir);
+  const wanDevices = mergeDevices(view.devices, readWanDevices(runtime, config.agent.runDir));
   return {
-    effective: {
-      ...effective,
-      policy: withWanDevices(effective.policy, [...view.devices, ...remembered]),
-    },
+    effective: { ...effective, policy: withWanDevices(effective.policy, wanDevices) },
     device,
+    wanDevices,
   };
 }

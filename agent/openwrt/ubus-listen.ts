@@ -1,6 +1,7 @@
 // `ubus listen <type>...` as a long-running child: one event a line, handed over parsed. When
-// the child ends (ubusd restarted, say), it is started again after a delay that doubles up to a
-// cap; onStart tells the owner each time, since events may have been missed in between.
+// the child ends, it is started again after a delay that doubles up to a cap; onStart tells the
+// owner each time, since events may have been missed in between. The real CLI does not end when
+// ubusd goes away (it waits for ever, deaf): the owner finds that out and calls restart().
 import type { ChildProcess, Runtime, Timer } from '../runtime/runtime.ts';
 import { lineSplitter } from '../encoding/lines.ts';
 import { parseEventLine, type UbusEvent } from './ubus-event.ts';
@@ -15,6 +16,8 @@ export interface ListenOptions {
 }
 
 export interface UbusListener {
+  /** Replaces the listener process with a new one now (onStart follows). */
+  restart(): void;
   stop(): void;
 }
 
@@ -42,9 +45,12 @@ export function listenUbus(
     });
     // The daemon's runtime records it (runtime/tied-children.ts): an orphaned listener would
     // otherwise live on until the next event.
-    child = runtime.spawn(['ubus', 'listen', ...types], {
-      onStdout: (chunk) => lines.push(chunk),
+    const own: ChildProcess = runtime.spawn(['ubus', 'listen', ...types], {
+      onStdout: (chunk) => {
+        if (child === own) lines.push(chunk);
+      },
       onExit: (code) => {
+        if (child !== own) return; // replaced by restart()
         child = null;
         if (stopped) return;
         if (runtime.now() - startedAt >= MAX_RESTART_MS) delay = firstDelay;
@@ -53,11 +59,21 @@ export function listenUbus(
         delay = Math.min(delay * 2, MAX_RESTART_MS);
       },
     });
+    child = own;
     options.onStart?.();
   };
   start();
 
   return {
+    restart() {
+      if (stopped) return;
+      const old = child;
+      child = null;
+      old?.kill();
+      if (timer) runtime.clearTimeout(timer);
+      delay = firstDelay;
+      start();
+    },
     stop() {
       stopped = true;
       if (timer) runtime.clearTimeout(timer);

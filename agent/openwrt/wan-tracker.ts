@@ -1,7 +1,8 @@
 // The daemon's view of the WAN devices: queries netifd at start, whenever `ubus listen` reports
-// an ifup, ifdown or ifupdate of a WAN interface, and whenever the listener (re)starts. Devices
-// once seen stay in the set while the daemon runs, so a PPPoE reconnect never finds its device
-// unblocked; only a new tracker (a config change) forgets them.
+// an ifup, ifdown or ifupdate of a WAN interface, and whenever the listener (re)starts, which it
+// does when a probe finds it deaf (ubusd restarted) and on resync(). Devices once seen stay in
+// the set while the daemon runs, so a PPPoE reconnect never finds its device unblocked; devices
+// a one-shot command found join it (adopt); only a new tracker (a config change) forgets them.
 import type { Logger } from '../log/logger.ts';
 import type { Runtime, Timer } from '../runtime/runtime.ts';
 import type { InterfaceStatus } from './interface-status.ts';
@@ -9,6 +10,7 @@ import { queryInterfaces } from './netifd-query.ts';
 import type { Ubus } from './ubus.ts';
 import type { UbusListener } from './ubus-listen.ts';
 import { interfaceEvent } from './ubus-event.ts';
+import { ALIVE_EVENT, watchUbusLiveness } from './ubus-liveness.ts';
 import { mergeDevices, wanView } from './wan-devices.ts';
 
 const ACTIONS = ['ifup', 'ifdown', 'ifupdate'];
@@ -25,6 +27,8 @@ export interface WanTrackerDeps {
   /** Warn about interfaces netifd does not know (they were configured, not defaulted). */
   readonly explicit: boolean;
   readonly log: Logger;
+  /** Between two probes that the listener still hears ubusd. */
+  readonly probeIntervalMs: number;
   /** The device set grew or the WAN protocol changed. */
   readonly onChange: () => void;
 }
@@ -36,6 +40,10 @@ export interface WanTracker {
   proto(): string | null;
   /** Queries netifd once (after any query already under way). Never rejects. */
   refresh(): Promise<void>;
+  /** Restarts the listener (it may be deaf) and queries netifd. Never rejects. */
+  resync(): Promise<void>;
+  /** Adds devices found by someone else (a one-shot command); returns those that were new. */
+  adopt(devices: readonly string[]): string[];
   /** Follows netifd's interface events until stop(). */
   start(): void;
   stop(): void;
@@ -96,14 +104,33 @@ export function trackWan(deps: WanTrackerDeps): WanTracker {
     }, ms);
   };
 
+  const liveness = watchUbusLiveness({
+    runtime,
+    ubus,
+    log,
+    intervalMs: deps.probeIntervalMs,
+    recover: () => listener?.restart(),
+  });
+
   return {
     devices: () => seen,
     proto: () => protocol,
     refresh,
+    resync() {
+      listener?.restart();
+      return refresh();
+    },
+    adopt(devices) {
+      const merged = mergeDevices(seen, devices);
+      const added = merged.filter((d) => !seen.includes(d));
+      seen = merged;
+      return added;
+    },
     start() {
       listener = ubus.listen(
-        ['network.interface'],
+        ['network.interface', ALIVE_EVENT],
         (event) => {
+          liveness.heard(event);
           const e = interfaceEvent(event);
           if (!e || !names.includes(e.interface) || !ACTIONS.includes(e.action)) return;
           log.debug(`ubus: ${e.interface} ${e.action}`);
@@ -114,8 +141,10 @@ export function trackWan(deps: WanTrackerDeps): WanTracker {
           onExit: (code, ms) => log.warn(`ubus listen exited (${code}); restarting in ${ms} ms`),
         },
       );
+      liveness.start();
     },
     stop() {
+      liveness.stop();
       listener?.stop();
       if (timer) runtime.clearTimeout(timer);
       timer = null;

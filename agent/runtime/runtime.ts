@@ -58,6 +58,8 @@ export interface Runtime {
 
   /** The file's text (UTF-8), or null when it does not exist or cannot be read. */
   readText(path: string): string | null;
+  /** Up to `length` bytes from the file's start (device tree values), or null. */
+  readBytes(path: string, length: number): Uint8Array | null;
   /** Replaces the file atomically (write a temporary file, then rename). Throws on failure. */
   writeTextAtomic(path: string, text: string): void;
   /** Creates the directory and its parents. Throws on failure. */

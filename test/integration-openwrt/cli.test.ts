@@ -1,7 +1,7 @@
 // The one-shot commands and the daemon's start in the router namespace, with the stand-ins on
 // PATH (WAN devices and device facts from ubus) and without them (nothing changes: the config's
 // wan_device list alone, no ubus child, the status without device facts).
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -246,7 +246,7 @@ test('log_target procd: no logger child although logger exists; info on stdout, 
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.ok(
-      children.some((c) => / listen network\.interface$/.test(c)),
+      children.some((c) => / listen network\.interface( |$)/.test(c)),
       children.join('; '),
     );
     assert.not.ok(
@@ -260,6 +260,58 @@ test('log_target procd: no logger child although logger exists; info on stdout, 
     assert.is(code, 0, `stdout: ${daemon.stdout()}\nstderr: ${daemon.stderr()}`);
   }
   assert.match(daemon.stdout(), /info: stopped; the rules stay in place\n$/);
+});
+
+/** Starts the daemon on `config` (the stand-ins on PATH) and returns its first status document. */
+async function firstStatus(config: string, runDir: string, until: (doc: any) => boolean) {
+  const { bed: b, standins: s } = ready();
+  const daemon = startDaemon(b, s, config);
+  const path = join(runDir, 'status.json');
+  const deadline = Date.now() + 8000;
+  let document: any = null;
+  try {
+    while (Date.now() < deadline) {
+      if (existsSync(path)) {
+        document = JSON.parse(readFileSync(path, 'utf8'));
+        if (until(document)) break;
+      }
+      if (!daemon.running()) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(daemon.running(), `the daemon exited:\n${daemon.stderr()}`);
+  } finally {
+    await daemon.stop();
+  }
+  return { document, stderr: daemon.stderr() };
+}
+
+test('no device id anywhere (no eth0, no label MAC): enforcing all the same', async () => {
+  const { files: f } = ready();
+  const runDir = join(f.dir, 'run-noid');
+  const offline = f.config({ ...POLICY, wanDevices: ['wan'] }, { device_id: '', run_dir: runDir });
+  const alone = await firstStatus(offline, runDir, (d) => d.enforcement.applied);
+  assert.is(alone.document?.enforcement.applied, true, alone.stderr);
+  assert.is(alone.document.device.id, null);
+  // With a broker: still enforcing, and the status and the log say why there is no link.
+  const linked = f.config({ ...POLICY, wanDevices: ['wan'] }, { device_id: '', run_dir: runDir });
+  appendFileSync(linked, "\nconfig mqtt 'mqtt'\n\toption broker 'mqtt://127.0.0.1:1'\n");
+  const waiting = await firstStatus(linked, runDir, (d) => d.last_error !== null);
+  assert.is(waiting.document?.enforcement.applied, true, waiting.stderr);
+  assert.is(waiting.document.last_error?.code, 'no_device_id');
+  assert.match(waiting.stderr, /op25b: error: cannot derive a device id .* retrying in 60 s/);
+});
+
+test('the broker cannot be reached: status.last_error has the transport error while it lasts', async () => {
+  const { files: f } = ready();
+  const runDir = join(f.dir, 'run-refused');
+  const config = f.config({ ...POLICY, wanDevices: ['wan'] }, { run_dir: runDir });
+  appendFileSync(
+    config,
+    "\nconfig mqtt 'mqtt'\n\toption broker 'mqtt://127.0.0.1:1'\n\toption startup_delay '0'\n",
+  );
+  const { document, stderr } = await firstStatus(config, runDir, (d) => d.last_error !== null);
+  assert.is(document?.last_error?.code, 'broker_unreachable', stderr);
+  assert.match(document.last_error.message, /^mqtt:\/\/127\.0\.0\.1:1: ECONNREFUSED/);
 });
 
 test.run();

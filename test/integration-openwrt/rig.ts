@@ -64,6 +64,7 @@ export function agentFiles(): AgentFiles {
         extraPolicy.map((line) => `\t${line}\n`).join('') +
         "\nconfig agent 'agent'\n" +
         Object.entries(options)
+          .filter(([, v]) => v !== '') // '' leaves the option out (device_id, say)
           .map(([k, v]) => `\toption ${k} '${v}'\n`)
           .join('');
       writeFileSync(path, text);

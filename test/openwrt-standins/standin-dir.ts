@@ -35,8 +35,13 @@ export interface StandinDir {
   setInterface(name: string, status: Record<string, unknown>): void;
   /** Delivers an event to every running `ubus listen` whose pattern matches. */
   emit(type: string, data: Record<string, unknown>): void;
-  /** ubusd down: every ubus command fails to connect and running listeners end. */
+  /**
+   * ubusd down: every ubus command fails to connect; running listeners stay, deaf for ever
+   * (as the real `ubus listen`), also after ubusd is back.
+   */
   setDaemonDown(down: boolean): void;
+  /** ubusd restarts at once (procd respawns it): calls work, running listeners go deaf. */
+  restartDaemon(): void;
   /** Pids of the `ubus listen` processes that are registered. */
   listeners(): number[];
   /** Resolves once `count` listeners are registered. */
@@ -108,8 +113,15 @@ export function createStandinDir(): StandinDir {
       appendFileSync(join(ubus, 'events'), `${JSON.stringify({ type, data })}\n`);
     },
     setDaemonDown(down) {
-      if (down) writeFileSync(join(path, 'ubusd.down'), '');
-      else rmSync(join(path, 'ubusd.down'), { force: true });
+      if (down) {
+        writeFileSync(join(path, 'ubusd.down'), '');
+        this.restartDaemon(); // the ubusd that comes back is another one
+      } else rmSync(join(path, 'ubusd.down'), { force: true });
+    },
+    restartDaemon() {
+      const file = join(path, 'ubusd.boot');
+      const boot = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+      atomicWrite(file, `${boot + 1}\n`);
     },
     listeners,
     async waitForListeners(count, timeoutMs = 5000) {

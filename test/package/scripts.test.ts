@@ -2,12 +2,13 @@
 // what each one does when run the way OpenWrt runs it: the init script against a recording set
 // of procd_* functions, the uci-defaults script against the uci stand-in, the rpcd plugin as rpcd
 // calls it, the maintainer scripts with and without IPKG_INSTROOT. No namespace needed.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   packaged,
+  QJS,
   run,
   scratch,
   shells,
@@ -257,9 +258,13 @@ function fakeAgent(stdout: string, stderr: string, code: number): NodeJS.Process
   mkdirSync(join(dir, 'bin'));
   writeFileSync(join(dir, 'out'), stdout);
   writeFileSync(join(dir, 'err'), stderr);
+  // json-string goes to the packaged agent: the plugin has the agent encode its JSON text.
+  symlinkSync(QJS, join(dir, 'bin', 'qjs'));
+  const agent = join(packaged().root, 'usr', 'sbin', 'op25b');
   writeExecutable(
     join(dir, 'bin', 'op25b'),
-    `#!/bin/sh\necho "$*" >> '${dir}/args'\ncat '${dir}/out'\ncat '${dir}/err' >&2\nexit ${code}\n`,
+    `#!/bin/sh\n[ "$1" = json-string ] && exec '${agent}' "$@"\n` +
+      `echo "$*" >> '${dir}/args'\ncat '${dir}/out'\ncat '${dir}/err' >&2\nexit ${code}\n`,
   );
   return {
     PATH: `${join(dir, 'bin')}:${STANDINS}:${SYSTEM_PATH}`,
@@ -294,9 +299,15 @@ test('rpcd plugin: a failure is an error object, whatever the message holds', ()
   const out = plugin(['call', 'status'], fakeAgent('', nasty, 2));
   const object = jsonObject(out.stdout) as { error: { exit_code: number; message: string } };
   assert.is(object.error.exit_code, 2);
-  // Tab and newline: one space each; \u0001: one; é: two bytes; “: three; then the space.
-  const gap = ' '.repeat(1 + 2 + 3 + 1);
-  assert.is(object.error.message, `op25b: error: cannot read "x\\y"  bad${gap}$(id) \`id\``);
+  // Exactly the text (the shell drops the last newline): UTF-8 kept, controls escaped.
+  assert.is(object.error.message, nasty.slice(0, -1));
+  assert.match(out.stdout, /\\u0001\\u00e9|\\u0001é/, 'a control character is escaped');
+  // 2000 characters at most, counted as characters, not bytes.
+  const long = `${'é'.repeat(2500)}\n`;
+  const cut = jsonObject(plugin(['call', 'status'], fakeAgent('', long, 1)).stdout) as {
+    error: { message: string };
+  };
+  assert.is(cut.error.message, 'é'.repeat(2000));
   assert.equal(jsonObject(plugin(['call', 'frobnicate'], fakeAgent('', '', 0)).stdout), {
     error: { exit_code: 2, message: 'unknown method' },
   });

@@ -105,6 +105,9 @@ export async function observeRuntime(
   o.files = {
     read: runtime.readText(file),
     missing: runtime.readText(`${dir}/absent`),
+    // Raw bytes, not UTF-8: "{" then the first bytes; a device tree MAC is 6 such bytes.
+    bytes: Array.from(runtime.readBytes(file, 3) ?? []),
+    bytesMissing: runtime.readBytes(`${dir}/absent`, 6),
     listing: (await runtime.run(['ls', '-A', dir])).stdout.trim().split('\n'),
   };
   runtime.removeFile(file);

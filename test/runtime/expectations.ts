@@ -19,7 +19,15 @@ export function assertContract(o: Observations, scratchDir: string): void {
   const kill = o.spawnKill as { code: number; elapsedMs: number };
   assert.is(kill.code, 143);
   assert.ok(kill.elapsedMs < 2000);
-  const files = o.files as { read: string; missing: null; listing: string[] };
+  const files = o.files as {
+    read: string;
+    missing: null;
+    listing: string[];
+    bytes: number[];
+    bytesMissing: null;
+  };
+  assert.equal(files.bytes, [0x7b, 0x22, 0x76], 'readBytes: the first bytes, raw');
+  assert.is(files.bytesMissing, null);
   assert.is(files.read, '{"v":2,"text":"Grüße ✉ 𝄞 "}');
   assert.is(files.missing, null);
   assert.equal(files.listing, ['state.json'], 'no temporary file left behind');

@@ -92,6 +92,13 @@ export function createNodeRuntime(argv: readonly string[] = process.argv.slice(2
         return null;
       }
     },
+    readBytes: (path, length) => {
+      try {
+        return new Uint8Array(readFileSync(path).subarray(0, length));
+      } catch {
+        return null;
+      }
+    },
     writeTextAtomic: (path, text) => {
       // The same name as under QuickJS (desired-store.ts removes leftovers by it).
       const tmp = `${path}.tmp-${Date.now().toString(36)}-${counter++}`;

@@ -8,6 +8,18 @@ function fail(what: string, path: string, errno: number): never {
   throw new Error(`${what} ${path}: ${std.strerror(Math.abs(errno))}`);
 }
 
+export function readBytes(path: string, length: number): Uint8Array | null {
+  const file = std.open(path, 'rb');
+  if (!file) return null;
+  try {
+    const buffer = new ArrayBuffer(length);
+    const count = file.read(buffer, 0, length);
+    return new Uint8Array(buffer, 0, Math.max(0, count));
+  } finally {
+    file.close();
+  }
+}
+
 export function readText(path: string): string | null {
   // Not std.loadFile: it sizes the file with ftell(), which reads /proc files as empty.
   const file = std.open(path, 'r');

@@ -47,6 +47,7 @@ declare module 'std' {
   export interface FILE {
     puts(text: string): void;
     readAsString(maxSize?: number): string;
+    read(buffer: ArrayBuffer, offset: number, length: number): number;
     write(buffer: ArrayBuffer, offset: number, length: number): number;
     flush(): void;
     close(): number;

@@ -2,7 +2,9 @@
 // (see ../README.md). Output formats and exit codes follow ubus's cli.c as recorded in
 // /work/shared/notes/platform-facts.md: -S prints compact JSON, without it tab-indented JSON;
 // a failed call exits with the status (-S, or stderr a TTY) or 256 - status; an unknown object
-// exits 4; no ubusd exits 255.
+// exits 4; no ubusd exits 255. A running `listen` whose ubusd goes away (down, or restarted)
+// keeps running and prints nothing ever again, as the real CLI does: libubox drops the socket
+// from its loop on EPOLLHUP and the CLI waits in epoll_wait for ever.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -75,6 +77,8 @@ let dir = null;
 
 const ubusDir = () => path.join(dir, 'ubus');
 const eventsFile = () => path.join(ubusDir(), 'events');
+/** Which ubusd runs: `dir.restartDaemon()` and `setDaemonDown(true)` change it. */
+const ubusdBoot = () => readOr(path.join(dir, 'ubusd.boot'), '0').trim();
 
 function usage() {
   process.stderr.write(USAGE.replace('%s', 'ubus'));
@@ -229,7 +233,10 @@ function matches(patterns, type) {
   return patterns.some((p) => (p.endsWith('*') ? type.startsWith(p.slice(0, -1)) : type === p));
 }
 
-/** Follows the events file from its current end; ends (exit 0) on -t or when ubusd goes. */
+/**
+ * Follows the events file from its current end; ends (exit 0) on -t. When ubusd goes (down or
+ * restarted), it is no longer registered and prints nothing more, but keeps running.
+ */
 function listen(args) {
   const patterns = args.length ? args : ['*'];
   const file = eventsFile();
@@ -250,8 +257,15 @@ function listen(args) {
     process.on(signal, () => process.exit(128 + os.constants.signals[signal]));
   let partial = Buffer.alloc(0);
   const deadline = listenTimeoutS ? Date.now() + listenTimeoutS * 1000 : Infinity;
+  const boot = ubusdBoot();
+  let deaf = false;
   const poll = () => {
-    if (fs.existsSync(path.join(dir, 'ubusd.down'))) process.exit(0);
+    if (Date.now() >= deadline) process.exit(0);
+    if (!deaf && (fs.existsSync(path.join(dir, 'ubusd.down')) || ubusdBoot() !== boot)) {
+      deaf = true; // the socket is gone from the loop: no event will ever be read again
+      unregister();
+    }
+    if (deaf) return;
     let size = offset;
     try {
       size = fs.statSync(file).size;
@@ -284,11 +298,10 @@ function listen(args) {
         writeAll(1, `{ "${event.type}": ${JSON.stringify(event.data ?? {})} }\n`);
       }
     }
-    if (Date.now() >= deadline) process.exit(0);
   };
   poll();
   setInterval(poll, Math.min(POLL_MS, listenTimeoutS ? listenTimeoutS * 1000 : POLL_MS));
-  return null; // runs until killed, -t, or ubusd "going away"
+  return null; // runs until killed or -t
 }
 
 function send(args) {

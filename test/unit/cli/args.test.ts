@@ -13,8 +13,9 @@ test('every command, with the default config path', () => {
     'print',
     'version',
     'help',
+    'json-string',
   ]);
-  for (const command of COMMANDS)
+  for (const command of COMMANDS.filter((c) => c !== 'json-string'))
     assert.equal(parseArgs([command]), { command, configPath: '/etc/config/op25b', force: false });
 });
 
@@ -88,6 +89,13 @@ test('--force goes with apply only', () => {
   });
   for (const command of ['verify', 'status', 'run'])
     assert.throws(() => parseArgs([command, '--force']), /--force goes with apply only/);
+});
+
+test('json-string: the one argument after it is text, even one that looks like an option', () => {
+  assert.is(parseArgs(['json-string', '--force']).text, '--force');
+  assert.is(parseArgs(['json-string', 'é', '--config', '/x']).text, 'é');
+  for (const argv of [['json-string'], ['json-string', 'a', 'b'], ['json-string', 'a', '--force']])
+    assert.throws(() => parseArgs(argv), /json-string takes one argument/);
 });
 
 test.run();

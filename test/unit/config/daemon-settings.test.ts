@@ -33,13 +33,14 @@ test('agent: the defaults, with no section at all', () => {
   const { settings, warnings } = agentSettingsFromUci(parseUci(''));
   assert.equal(settings, {
     deviceId: null,
-    deviceIdDevice: 'eth0',
+    deviceIdDevice: null,
     verifyKeyFile: null,
     allowUnsigned: false,
     stateDir: '/etc/op25b',
     runDir: '/var/run/op25b',
     reportIntervalS: 300,
     verifyIntervalS: 0,
+    ubusProbeIntervalS: 10,
     logLevel: 'info',
     logTarget: 'stderr',
   });
@@ -57,6 +58,7 @@ test('agent: every option read', () => {
     run_dir: '/tmp/run/op25b',
     report_interval: '60',
     verify_interval: '10',
+    ubus_probe_interval: '60',
     log_level: 'debug',
     log_target: 'syslog',
   });
@@ -69,6 +71,7 @@ test('agent: every option read', () => {
     runDir: '/tmp/run/op25b',
     reportIntervalS: 60,
     verifyIntervalS: 10,
+    ubusProbeIntervalS: 60,
     logLevel: 'debug',
     logTarget: 'syslog',
   });

@@ -131,4 +131,27 @@ test('verify reports drift without repairing', async () => {
   assert.is(enforcer.enforcement.repairs, 0);
 });
 
+test('check: on drift the current policy decides; a drift it explains is no repair', async () => {
+  const runtime = clockRuntime();
+  const fake = fakeBackend();
+  const enforcer = new Enforcer(runtime, fake.backend, DECISION, silent);
+  const before = policy({ wanDevices: ['wan'] });
+  const now = policy({ wanDevices: ['wan', 'pppoe-wan4'] });
+  const verified: Policy[] = [];
+  fake.backend.verify = async (p: Policy) => {
+    verified.push(p);
+    return p.wanDevices.includes('pppoe-wan4') ? [] : ['wan_devices: pppoe-wan4 extra'];
+  };
+  let asked = 0;
+  const result = await enforcer.check(before, async () => (asked++, now));
+  assert.equal(result, { drift: [], repaired: false });
+  assert.is(asked, 1);
+  assert.equal(verified, [before, now]);
+  assert.is(enforcer.enforcement.repairs, 0);
+  assert.ok(!fake.log.includes('apply start'), 'nothing taken out');
+  // Without drift the current policy is not even asked for: no extra cost per periodic check.
+  await enforcer.check(now, async () => (asked++, now));
+  assert.is(asked, 1);
+});
+
 test.run();

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  addWanDevices,
   PID_FILE,
   readLiveStatus,
   runningDaemonPid,
@@ -52,8 +53,6 @@ test('readLiveStatus returns the status file only while the daemon runs', () => 
   assert.is(readLiveStatus(withDaemon('4242', AGENT_CMDLINE), RUN), null, 'no status yet');
 });
 
-test.run();
-
 test('the WAN devices the daemon saw: written one a line, read back only while it runs', () => {
   const runtime = withDaemon('4242', AGENT_CMDLINE);
   writeWanDevices(runtime, RUN, ['pppoe-wan', 'eth0.2']);
@@ -68,3 +67,15 @@ test('a tampered WAN device file yields only valid device names', () => {
   runtime.files.set(`${RUN}/${WAN_DEVICES_FILE}`, 'wan\nbad name\n"q"\n\nwan6-x\n');
   assert.equal(readWanDevices(runtime, RUN), ['wan', 'wan6-x']);
 });
+
+test("addWanDevices: joins the running daemon's list, re-read first; no daemon, no file", () => {
+  const runtime = withDaemon('4242\n', AGENT_CMDLINE);
+  writeWanDevices(runtime, RUN, ['pppoe-wan', 'wan']);
+  addWanDevices(runtime, RUN, ['wan', 'pppoe-wan4']);
+  assert.equal(readWanDevices(runtime, RUN), ['pppoe-wan', 'pppoe-wan4', 'wan']);
+  const alone = clockRuntime();
+  addWanDevices(alone, RUN, ['wan']);
+  assert.is(alone.files.get(`${RUN}/${WAN_DEVICES_FILE}`), undefined);
+});
+
+test.run();

@@ -118,6 +118,7 @@ export function fakeRuntime(programs: string[] = []): FakeRuntime {
     },
     findExecutable: (name) => (found.has(name) ? `/usr/bin/${name}` : null),
     readText: () => null,
+    readBytes: () => null,
     writeTextAtomic: () => {},
     makeDirectory: () => {},
     removeFile: () => {},

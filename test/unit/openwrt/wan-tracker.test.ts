@@ -6,6 +6,8 @@ import { trackWan, type WanTracker } from '../../../agent/openwrt/wan-tracker.ts
 import { fakeRuntime, type FakeRuntime } from './fake-runtime.ts';
 
 const DUMP = 'ubus -S -t 5 call network.interface dump';
+const SEND = 'ubus -S -t 5 send op25b.alive';
+const PROBE_MS = 10_000;
 
 function recordingLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -47,6 +49,7 @@ function rig(names = ['wan', 'wan6'], explicit = false): Rig {
     names,
     explicit,
     log,
+    probeIntervalMs: PROBE_MS,
     onChange: () => r.changes++,
   });
   return r;
@@ -103,7 +106,12 @@ test('ifup, ifdown, ifupdate of a WAN interface trigger one query per burst, at 
   r.interfaces = [pppoeDown];
   await r.tracker.refresh();
   r.tracker.start();
-  assert.equal(r.runtime.children[0]!.argv.slice(-3), ['ubus', 'listen', 'network.interface']);
+  assert.equal(r.runtime.children[0]!.argv.slice(-4), [
+    'ubus',
+    'listen',
+    'network.interface',
+    'op25b.alive',
+  ]);
   await r.runtime.advance(300); // the resync after the listener started
   const before = r.dumps();
   r.interfaces = [{ ...pppoeUp, l3_device: 'pppoe-wan2' }];
@@ -182,6 +190,90 @@ test('the listener restarting: a warning, then a resync query', async () => {
   r.tracker.stop();
   assert.is(r.runtime.children[1]!.killedWith, 15);
   assert.is(r.runtime.pendingTimers(), 0);
+});
+
+/** The token of the latest liveness probe sent. */
+function lastToken(r: Rig): string {
+  const sends = r.runtime.runs.filter((run) => run.argv.join(' ').startsWith(SEND));
+  return (JSON.parse(sends.at(-1)!.argv.at(-1)!) as { token: string }).token;
+}
+
+test('liveness: a listener that echoes the probe is left alone, nothing logged', async () => {
+  const r = rig();
+  r.runtime.answer(SEND, { code: 0 });
+  r.tracker.start();
+  await r.runtime.advance(300);
+  for (let i = 0; i < 3; i++) {
+    await r.runtime.advance(PROBE_MS);
+    r.runtime.children[0]!.emit(`{ "op25b.alive": {"token":"${lastToken(r)}"} }\n`);
+  }
+  await r.runtime.advance(1000);
+  assert.is(r.runtime.runs.filter((run) => run.argv.join(' ').startsWith(SEND)).length, 3);
+  assert.is(r.runtime.children.length, 1, 'never restarted');
+  assert.equal(
+    r.log.lines.filter((l) => /ubus/.test(l) && !l.startsWith('debug')),
+    [],
+  );
+  r.tracker.stop();
+  assert.is(r.runtime.pendingTimers(), 0);
+});
+
+test('liveness: a deaf listener (ubusd restarted) is replaced and netifd read again', async () => {
+  const r = rig();
+  r.runtime.answer(SEND, { code: 0 });
+  r.tracker.start();
+  await r.runtime.advance(300);
+  r.interfaces = [{ ...pppoeUp, l3_device: 'pppoe-wan7' }];
+  await r.runtime.advance(PROBE_MS + 2000); // the probe, then no echo
+  assert.ok(
+    r.log.lines.includes(
+      'warn: ubus listen hears nothing (ubusd restarted?): restarting it, WAN devices kept',
+    ),
+    r.log.lines.join('\n'),
+  );
+  assert.is(r.runtime.children[0]!.killedWith, 15, 'the deaf one is ended');
+  assert.is(r.runtime.children.length, 2);
+  await r.runtime.advance(300);
+  assert.ok(r.tracker.devices().includes('pppoe-wan7'), 'resynchronised');
+  await r.runtime.advance(2000); // the next probe comes sooner, and the new listener hears it
+  r.runtime.children[1]!.emit(`{ "op25b.alive": {"token":"${lastToken(r)}"} }\n`);
+  assert.ok(r.log.lines.includes('info: ubus listen hears events again'));
+  assert.ok(!r.log.lines.some((l) => l.includes('exited')), 'a replaced listener is no exit');
+  r.tracker.stop();
+});
+
+test('liveness: ubus unreachable warns once; when it is back the listener is replaced', async () => {
+  const r = rig();
+  r.runtime.answer(SEND, { code: 255 });
+  r.tracker.start();
+  await r.runtime.advance(300 + PROBE_MS + 3 * 2000);
+  const warnings = r.log.lines.filter((l) => l.startsWith('warn: ubus unreachable'));
+  assert.is(warnings.length, 1, r.log.lines.join('\n'));
+  assert.is(r.runtime.children.length, 1);
+  r.runtime.answer(SEND, { code: 0 });
+  await r.runtime.advance(2000);
+  assert.ok(
+    r.log.lines.includes(
+      'info: ubus is back: restarting ubus listen and reading the WAN interfaces again',
+    ),
+  );
+  assert.is(r.runtime.children.length, 2);
+  r.tracker.stop();
+});
+
+test('resync restarts the listener and queries netifd; adopt adds and says what was new', async () => {
+  const r = rig();
+  r.tracker.start();
+  await r.runtime.advance(300);
+  const before = r.dumps();
+  r.interfaces = [pppoeUp];
+  await r.tracker.resync();
+  assert.is(r.runtime.children.length, 2);
+  assert.ok(r.dumps() > before);
+  assert.equal(r.tracker.devices(), ['pppoe-wan', 'wan']);
+  assert.equal(r.tracker.adopt(['wan', 'wwan0']), ['wwan0']);
+  assert.equal(r.tracker.devices(), ['pppoe-wan', 'wan', 'wwan0']);
+  r.tracker.stop();
 });
 
 test.run();

@@ -115,6 +115,8 @@ function emittedCodes(): Set<string> {
   }
   // Key loading happens at start and on reload, never for a message: status only.
   codes.delete('invalid_verify_key');
+  // No device id: no link, so never in a reply; status only.
+  codes.delete('no_device_id');
   return codes;
 }
 
