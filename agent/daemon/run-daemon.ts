@@ -20,7 +20,7 @@ import { parseDesiredMessage, versionHint } from '../remote/desired-message.ts';
 import type { DesiredState } from '../remote/desired-state.ts';
 import { commandReply, desiredReply, errorObject, type ErrorObject } from '../remote/messages.ts';
 import { parseEd25519PublicKey } from '../remote/public-key.ts';
-import { topicsFor, type Topics } from '../remote/topics.ts';
+import { topicsFor, type Topics } from '../../contract/topics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { statusReport, type DeviceReport, type ErrorReport } from '../status/status-report.ts';
 import { loadDesired, saveDesired } from './desired-store.ts';
