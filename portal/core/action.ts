@@ -61,9 +61,11 @@ export interface ActionResult {
 /**
  * Where a request stands: sent and waiting; `ok`/`error` by the router's reply; `no reply` after
  * the timeout; `pending: router offline` when sent to an offline router (a desired state is
- * retained and reaches it when it comes back).
+ * retained and reaches it when it comes back); `failed` when the publish failed (the broker
+ * did not acknowledge it).
  */
-export type ActionStatus = 'sent' | 'ok' | 'error' | 'no reply' | 'pending: router offline';
+export type ActionStatus =
+  'sent' | 'ok' | 'error' | 'no reply' | 'pending: router offline' | 'failed';
 
 /** One desired state or command sent to one router, as kept in its history. */
 export interface ActionRecord {

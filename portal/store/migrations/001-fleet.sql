@@ -40,6 +40,8 @@ CREATE TABLE routers (
 );
 
 CREATE INDEX routers_last_seen ON routers (last_seen);
+CREATE INDEX routers_first_seen ON routers (first_seen);
+CREATE INDEX routers_applied_version ON routers (applied_version);
 CREATE INDEX routers_model ON routers (model);
 CREATE INDEX routers_status_received_at ON routers (status_received_at);
 CREATE INDEX routers_desired_exp ON routers (desired_exp) WHERE desired_exp IS NOT NULL;
