@@ -250,6 +250,14 @@ const STATUS_COLUMNS = [
   'blocked_packets',
 ];
 const STATE_COLUMNS = ['online', 'boot', 'state'];
+// NOT NULL columns a state-only first message leaves without a value.
+const DEFAULTS: Record<string, string> = {
+  drift_count: '0',
+  repairs: '0',
+  has_error: 'false',
+  blocked_packets: '0',
+};
+const insertValue = (c: string) => (DEFAULTS[c] ? `COALESCE(x.${c}, ${DEFAULTS[c]})` : `x.${c}`);
 
 async function upsertRouters(tx: Db, rows: ReturnType<typeof routerRow>[]): Promise<void> {
   const keep = (column: string, group: string) =>
@@ -258,7 +266,7 @@ async function upsertRouters(tx: Db, rows: ReturnType<typeof routerRow>[]): Prom
     `INSERT INTO routers (id, first_seen, last_seen, online, boot, agent_version, state, state_at,
                           status, ${STATUS_COLUMNS.join(', ')})
        SELECT x.id, x.first_seen, x.last_seen, COALESCE(x.online, false), x.boot, x.agent_version,
-              x.state, x.state_at, x.status, ${STATUS_COLUMNS.map((c) => `x.${c}`).join(', ')}
+              x.state, x.state_at, x.status, ${STATUS_COLUMNS.map(insertValue).join(', ')}
          FROM jsonb_to_recordset($1::jsonb) AS x(
            id text, first_seen timestamptz, last_seen timestamptz, online boolean, boot text,
            agent_version text, state jsonb, state_at timestamptz, status jsonb,
