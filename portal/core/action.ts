@@ -42,8 +42,10 @@ export interface ActionRequest {
 
 export interface ActionOutcome {
   readonly routerId: string;
-  /** Published to the broker (a reply may still be an error). */
+  /** Published to the broker (a reply may still be an error), or kept to send (`pending`). */
   readonly ok: boolean;
+  /** A command kept until the offline router comes back. */
+  readonly pending?: boolean;
   readonly version?: number;
   readonly commandId?: string;
   /** Why nothing was published for this router. */
@@ -54,6 +56,8 @@ export interface ActionResult {
   readonly action: ActionKind;
   readonly requested: number;
   readonly published: number;
+  /** Commands kept for offline routers. */
+  readonly pending: number;
   readonly failed: number;
   readonly outcomes: readonly ActionOutcome[];
 }

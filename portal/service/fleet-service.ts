@@ -63,6 +63,7 @@ export interface FleetServiceConfig {
     readonly password?: string;
     /** `$share/<group>/...` subscriptions, so several instances split the load. */
     readonly shareGroup?: string;
+    readonly clientId?: string;
   };
   readonly topicPrefix: string;
   /** A request without a reply after this long is `no reply`. */
@@ -73,6 +74,8 @@ export interface FleetServiceConfig {
   readonly resignBeforeS: number;
   /** Larger incoming messages are counted invalid unread. */
   readonly maxPayloadBytes: number;
+  /** Lifetime of a signed desired state (re-signed resignBeforeS before it ends). */
+  readonly desiredTtlS?: number;
 }
 
 export interface FleetServiceDeps {

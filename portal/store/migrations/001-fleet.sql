@@ -79,6 +79,8 @@ CREATE TABLE rollouts (
   max_error_share double precision NOT NULL,
   max_missing_share double precision NOT NULL,
   wave_timeout_ms integer NOT NULL,
+  -- compare-and-set: every change checks and bumps it, so two instances never both act
+  revision integer NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
