@@ -68,7 +68,7 @@ export function routerRecord(r: RouterDetail): string {
 
 export function actionSummary(result: ActionResult): string {
   const lines = [
-    `${result.action}: published ${result.published} of ${result.requested}, ${result.failed} failed`,
+    `${result.action}: published ${result.published} of ${result.requested}, ${result.pending} pending (offline), ${result.failed} failed`,
   ];
   for (const o of result.outcomes) if (!o.ok) lines.push(`  ${safe(o.routerId)}: ${safe(o.error)}`);
   return lines.join('\n') + '\n';

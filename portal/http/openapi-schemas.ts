@@ -136,7 +136,7 @@ export function componentSchemas(): Record<string, Schema> {
       operator: str,
       reason: str,
       rolloutId: nullable(str),
-      status: oneOf('sent', 'ok', 'error', 'no reply', 'pending: router offline'),
+      status: oneOf('sent', 'ok', 'error', 'no reply', 'pending: router offline', 'failed'),
       reply: nullable(ref('ReplyDoc')),
       sentAt: time,
       repliedAt: nullable(time),
@@ -147,14 +147,14 @@ export function componentSchemas(): Record<string, Schema> {
       action: actionKind,
       requested: int,
       published: int,
+      pending: int,
       failed: int,
       outcomes: {
         type: 'array',
-        items: obj({ routerId: str, ok: bool, version: int, commandId: str, error: str }, [
-          'version',
-          'commandId',
-          'error',
-        ]),
+        items: obj(
+          { routerId: str, ok: bool, pending: bool, version: int, commandId: str, error: str },
+          ['pending', 'version', 'commandId', 'error'],
+        ),
       },
     }),
     RolloutRequest: obj(

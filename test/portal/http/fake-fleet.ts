@@ -119,6 +119,7 @@ export class FakeFleet implements FleetService {
       action: req.action,
       requested: ids.length,
       published: ids.length,
+      pending: 0,
       failed: 0,
       outcomes: ids.map((routerId, i) => ({ routerId, ok: true, version: 10 + i })),
     };

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../../../portal/config/config-error.ts';
 import {
   loadPortalConfig,
@@ -145,6 +146,17 @@ test('every option has an env var or a file key documented once', () => {
   const envs = PORTAL_OPTIONS.map((o) => o.env).filter((e) => e !== undefined);
   assert.is(new Set(envs).size, envs.length);
   for (const o of PORTAL_OPTIONS) assert.ok(o.description.length > 5, o.key);
+});
+
+test('docs/portal.md documents every option with its env var and default', () => {
+  const doc = readFileSync(new URL('../../../../docs/portal.md', import.meta.url), 'utf8');
+  for (const o of PORTAL_OPTIONS) {
+    const row = doc.split('\n').find((line) => line.replace(/\s+/g, ' ').startsWith(`| \`${o.key}\` |`));
+    assert.ok(row, `no row for ${o.key}`);
+    if (o.env) assert.ok(row.includes(`\`${o.env}\``), `${o.key}: ${o.env}`);
+    if (o.default && o.default !== '(none)')
+      assert.ok(row.includes(`\`${o.default}\``), `${o.key}: ${o.default}`);
+  }
 });
 
 test.run();
