@@ -151,7 +151,9 @@ test('every option has an env var or a file key documented once', () => {
 test('docs/portal.md documents every option with its env var and default', () => {
   const doc = readFileSync(new URL('../../../../docs/portal.md', import.meta.url), 'utf8');
   for (const o of PORTAL_OPTIONS) {
-    const row = doc.split('\n').find((line) => line.replace(/\s+/g, ' ').startsWith(`| \`${o.key}\` |`));
+    const row = doc
+      .split('\n')
+      .find((line) => line.replace(/\s+/g, ' ').startsWith(`| \`${o.key}\` |`));
     assert.ok(row, `no row for ${o.key}`);
     if (o.env) assert.ok(row.includes(`\`${o.env}\``), `${o.key}: ${o.env}`);
     if (o.default && o.default !== '(none)')
