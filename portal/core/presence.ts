@@ -8,27 +8,26 @@ export interface Presence {
   readonly online: boolean;
   /** The run the router is in: the boot of the latest online document (or of the first seen). */
   readonly boot: string;
-  /** `at` of the document that set this presence. */
+  /** `at` of the latest online document of this run (of the first document if none). */
   readonly at: string;
 }
 
 /** The presence after a state document, or null when the document is stale or a duplicate. */
 export function applyState(current: Presence | null, doc: StateDoc): Presence | null {
-  const next: Presence = { online: doc.online, boot: doc.boot, at: doc.at };
-  if (current === null) return next;
+  if (current === null) return { online: doc.online, boot: doc.boot, at: doc.at };
   if (doc.boot !== current.boot) {
     // A new run announcing itself is the router's present; an offline document of another run
     // says only that that run ended (the Will of a previous run, published after a fast reboot).
-    return doc.online ? next : null;
+    return doc.online ? { online: true, boot: doc.boot, at: doc.at } : null;
   }
-  if (doc.online === current.online) return after(doc.at, current.at) ? next : null;
-  // Same run, the other way round. The Will carries the time of its connection: it belongs to
-  // the latest connection only when that connection is not newer than it. An online document
-  // not newer than the offline one is a duplicate of an earlier connection's.
-  if (doc.online) return after(doc.at, current.at) ? next : null;
-  return after(current.at, doc.at) ? null : next;
-}
-
-function after(a: string, b: string): boolean {
-  return Date.parse(a) > Date.parse(b);
+  if (doc.online) {
+    // Each connection of a run announces itself with a newer `at`; an online document not newer
+    // than the latest one is that one again (or an earlier connection's).
+    return Date.parse(doc.at) > Date.parse(current.at)
+      ? { online: true, boot: doc.boot, at: doc.at }
+      : null;
+  }
+  // The run's Will or goodbye. Its `at` is the time its connection was made (before the online
+  // document), so it cannot be ordered by time against the online one: arrival order decides.
+  return current.online ? { ...current, online: false } : null;
 }
