@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { daemonBench } from './bench-daemon.ts';
+import { portalApiBench } from './bench-portal-api.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -169,6 +170,7 @@ async function outer(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  await portalApiBench(line);
 }
 
 async function inNamespace(dir: string): Promise<void> {
