@@ -187,6 +187,29 @@ test('a viewer cannot act; an operator disables one router, which gets a signed 
   assert.is(audit.body.items[0].reason, body.reason);
 });
 
+test('GET /events streams the service router events', async () => {
+  const res = await fetch(`${portal.url}/api/v1/events`, {
+    headers: { authorization: `Bearer ${tokens.viewer}` },
+  });
+  assert.is(res.status, 200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const readUntil = async (needle: RegExp) => {
+    const deadline = Date.now() + 15_000;
+    while (!needle.test(text)) {
+      if (Date.now() > deadline) throw new Error(`no ${needle} in ${text}`);
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended before ${needle}`);
+      text += decoder.decode(value);
+    }
+  };
+  await readUntil(/event: hello\n/);
+  await routers[1]!.publishStatus({ blocked: 42 });
+  await readUntil(new RegExp(`event: router\ndata: .*"${deviceId(2)}".*\n\n`));
+  await reader.cancel();
+});
+
 test('the fleet CLI works against the running service', async () => {
   const env = { PORTAL_URL: portal.url, PORTAL_TOKEN: tokens.viewer };
   const list = await runFleet(['list', '--sort', 'id'], env);
