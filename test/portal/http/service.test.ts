@@ -220,6 +220,22 @@ test('the fleet CLI works against the running service', async () => {
   assert.is(denied.code, 4);
 });
 
+test('a bad option stops npm run portal at once with one line naming it (exit 2)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const { ROOT } = await import('../../mqtt/helpers.ts');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'portal/main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORTAL_LISTEN: '8080', PORTAL_DATA: dir.path },
+    encoding: 'utf8',
+  });
+  assert.is(run.status, 2);
+  assert.is(
+    run.stderr,
+    'portal: error: PORTAL_LISTEN: "8080" must be host:port or [ipv6]:port (port 0..65535)\n',
+  );
+});
+
 test('SIGTERM stops the service cleanly (exit 0, "stopped")', async () => {
   assert.is(await portal.stop(), 0, portal.log());
   assert.match(portal.log(), /SIGTERM: stopping/);
