@@ -216,7 +216,7 @@ export async function startRouter(o: RouterOptions) {
       client.stream.destroy();
       return client.endAsync(true).catch(() => {});
     },
-    stop: () => client.endAsync(true),
+    stop: () => client.endAsync(false).catch(() => {}),
   };
 }
 
