@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { daemonBench } from './bench-daemon.ts';
 import { portalApiBench } from './bench-portal-api.ts';
+import { portalCoreBench } from './bench-portal.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -171,6 +172,7 @@ async function outer(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   await portalApiBench(line);
+  await portalCoreBench(line);
 }
 
 async function inNamespace(dir: string): Promise<void> {

@@ -58,7 +58,11 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
     const { rows } = await tx.query<Row>(
       `SELECT id, online, boot, state_at, status_boot, reported_at, blocked_packets,
               applied_version, repairs, status->'counters'->'top_sources' AS top_sources
-         FROM routers WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+         FROM routers WHERE id = ANY($1::text[]) ORDER BY id${
+           // PGlite has one connection and its transactions are exclusive: no lock needed (and
+           // row locks cost a heap write per row there).
+           tx.kind === 'postgres' ? ' FOR UPDATE' : ''
+         }`,
       [ids],
     );
     const byId = new Map<string, Current>();
