@@ -236,8 +236,15 @@ test('a bad option stops npm run portal at once with one line naming it (exit 2)
   );
 });
 
-test('SIGTERM stops the service cleanly (exit 0, "stopped")', async () => {
+test('SIGTERM stops the service cleanly (exit 0, "stopped"), even with an event stream open', async () => {
+  const events = await fetch(`${portal.url}/api/v1/events`, {
+    headers: { authorization: `Bearer ${tokens.viewer}` },
+  });
+  const reader = events.body!.getReader();
+  await reader.read(); // the hello: the stream is open
   assert.is(await portal.stop(), 0, portal.log());
+  // The service ended the stream itself.
+  for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) break;
   assert.match(portal.log(), /SIGTERM: stopping/);
   assert.match(portal.log(), /portal: stopped\n$/);
   console.log(`  (${checker.checked} real responses checked against the OpenAPI document)`);
