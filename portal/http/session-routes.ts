@@ -49,7 +49,9 @@ export function loginRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     limiter.succeed(keys[0]!);
     const session = await accounts.createSession(operator.name, settings.sessionTtlS);
-    const secure = new URL(c.req.url).protocol === 'https:';
+    // Behind a TLS proxy the service sees http, but the browser's Origin shows the page is https.
+    const secure =
+      new URL(c.req.url).protocol === 'https:' || (origin?.startsWith('https://') ?? false);
     const common = { path: '/', sameSite: 'Strict', secure, maxAge: settings.sessionTtlS } as const;
     setCookie(c, SESSION_COOKIE, session.id, { ...common, httpOnly: true });
     setCookie(c, CSRF_COOKIE, session.csrfToken, common);

@@ -3,7 +3,7 @@
 // response is checked against the OpenAPI document.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appRoutes, call, ORIGIN, type Call } from './support.ts';
+import { appRoutes, call, ORIGIN, PROXY_ORIGIN, type Call } from './support.ts';
 import { apiRig, SQLI } from './api-rig.ts';
 
 const { fleet, checker, api, rig: rigOf, hooks } = apiRig();
@@ -172,6 +172,14 @@ test('login sets HttpOnly SameSite=Strict cookies; state changes need the CSRF t
     200,
   );
   assert.is((await api('GET', '/me', '/me', { headers: { cookie } })).status, 401);
+});
+
+test('behind a TLS proxy (allowed https origin) the cookies are Secure; plain http they are not', async () => {
+  const proxied = await login('viewer1', 'viewer-password-1', { origin: PROXY_ORIGIN });
+  assert.is(proxied.res.status, 200);
+  for (const cookie of proxied.res.headers.getSetCookie()) assert.match(cookie, /; Secure/);
+  const plain = await login('viewer1', 'viewer-password-1');
+  for (const cookie of plain.res.headers.getSetCookie()) assert.not.match(cookie, /Secure/);
 });
 
 test('a login posted from another origin is refused', async () => {

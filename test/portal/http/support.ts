@@ -14,6 +14,8 @@ import { openDb, type Db } from '../../../portal/store/db.ts';
 import { migrate } from '../../../portal/store/migrate.ts';
 
 export const ORIGIN = 'http://127.0.0.1:8080';
+/** A TLS proxy in front of the service, listed in allowedOrigins. */
+export const PROXY_ORIGIN = 'https://noc.example';
 
 export interface Rig {
   readonly db: Db;
@@ -34,7 +36,12 @@ export async function openRig(fleet: FleetService, db?: Db): Promise<Rig> {
     fleet,
     accounts,
     audit,
-    settings: { sessionTtlS: 3600, allowedOrigins: [], loginMaxFailures: 3, loginWindowS: 60 },
+    settings: {
+      sessionTtlS: 3600,
+      allowedOrigins: [PROXY_ORIGIN],
+      loginMaxFailures: 3,
+      loginWindowS: 60,
+    },
     clientAddress: (req) => req.headers.get('x-test-client') ?? '127.0.0.1',
     log: (line) => log.push(line),
     loginLimiter: new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000 }),
