@@ -40,7 +40,7 @@ test('what a router would refuse is refused here, with the agent code', () => {
       nextDesiredFields('policy', { enabled: true }, true, change);
       return null;
     } catch (error) {
-      assert.instance(error, (e: unknown) => e instanceof ContentError);
+      assert.instance(error, ContentError);
       return (error as ContentError).code;
     }
   };
