@@ -15,6 +15,8 @@ import { build } from 'esbuild';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { daemonBench } from './bench-daemon.ts';
 import { treeBench } from './bench-tree.ts';
+import { portalApiBench } from './bench-portal-api.ts';
+import { portalCoreBench } from './bench-portal.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -266,6 +268,8 @@ async function outer(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  await portalApiBench(line);
+  await portalCoreBench(line);
 }
 
 async function inNamespace(dir: string): Promise<void> {

@@ -8,6 +8,7 @@ PACKAGES="
   nftables iptables conntrack iproute2 procps util-linux time
   mosquitto mosquitto-clients openssl socat netcat-openbsd
   shellcheck busybox
+  postgresql
 "
 
 missing=""

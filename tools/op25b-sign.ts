@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../agent/input-error.ts';
 import { TOPIC_PREFIX } from '../agent/config/daemon-settings.ts';
-import { DEFAULT_TOPIC_PREFIX } from '../agent/remote/topics.ts';
+import { DEFAULT_TOPIC_PREFIX } from '../contract/topics.ts';
 import {
   checkFlags,
   decimal,

@@ -2,7 +2,7 @@
 import { InputError } from '../input-error.ts';
 import { parseBrokerUrl } from '../mqtt/broker-url.ts';
 import { DEVICE_NAME } from '../policy/parse-policy.ts';
-import { DEFAULT_TOPIC_PREFIX } from '../remote/topics.ts';
+import { DEFAULT_TOPIC_PREFIX } from '../../contract/topics.ts';
 import { ABSOLUTE_PATH, SectionReader } from './section-reader.ts';
 import { findSection, type UciPackage } from './uci-parse.ts';
 

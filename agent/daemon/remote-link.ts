@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import { createMqttClient, type MqttClient } from '../mqtt/create-client.ts';
 import { parseBrokerUrl } from '../mqtt/broker-url.ts';
 import { stateMessage } from '../remote/messages.ts';
-import type { Topics } from '../remote/topics.ts';
+import type { Topics } from '../../contract/topics.ts';
 import type { Runtime, Timer } from '../runtime/runtime.ts';
 import { backoffCeilingS, backoffDelayMs, HEALTHY_SESSION_MS } from './backoff.ts';
 

@@ -21,7 +21,7 @@ import { desiredFromObject, type DesiredState } from '../remote/desired-state.ts
 import { payloadText } from '../remote/payload-text.ts';
 import { commandReply, desiredReply, errorObject, type ErrorObject } from '../remote/messages.ts';
 import { parseVerifyKeys, type VerifyKeys } from '../remote/public-key.ts';
-import { topicsFor, type Topics } from '../remote/topics.ts';
+import { topicsFor, type Topics } from '../../contract/topics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { statusReport, type DeviceReport, type ErrorReport } from '../status/status-report.ts';
 import { loadDesired, removeLeftovers, saveDesired } from './desired-store.ts';

@@ -1,5 +1,5 @@
 // Checks what the running agent published (presence, status, replies) against the JSON Schemas
-// in schemas/, with the validator of test/schemas/validate.ts. Both are optional: without them
+// in schemas/, with the validator of contract/validate.ts. Both are optional: without them
 // the check says so and passes (the schemas arrived after this suite was written).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { MqttMessage } from '../testbed/index.ts';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
-const VALIDATOR = fileURLToPath(new URL('../schemas/validate.ts', import.meta.url));
+const VALIDATOR = fileURLToPath(new URL('../../contract/validate.ts', import.meta.url));
 
 /** The agent's topics and the schema (message kind) of each. */
 const KINDS = { state: 'state', status: 'status', reply: 'reply' } as const;
@@ -42,7 +42,7 @@ export async function expectMessagesMatchSchemas(
 ): Promise<number> {
   const validator = await schemaValidator();
   if (!validator) {
-    console.log('  (schemas/*.schema.json or test/schemas/validate.ts missing: check skipped)');
+    console.log('  (schemas/*.schema.json or contract/validate.ts missing: check skipped)');
     return 0;
   }
   const problems: string[] = [];

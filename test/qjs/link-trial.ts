@@ -8,7 +8,7 @@
 import '../../agent/runtime/quickjs/globals.ts';
 import { RemoteLink } from '../../agent/daemon/remote-link.ts';
 import { createLogger } from '../../agent/log/logger.ts';
-import { topicsFor } from '../../agent/remote/topics.ts';
+import { topicsFor } from '../../contract/topics.ts';
 import { createQuickJsRuntime } from '../../agent/runtime/quickjs/runtime.ts';
 
 const runtime = createQuickJsRuntime();

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { parseBrokerUrl } from '../../agent/mqtt/broker-url.ts';
-import { topicsFor } from '../../agent/remote/topics.ts';
+import { topicsFor } from '../../contract/topics.ts';
 import { UsageError } from './flags.ts';
 
 /** How long to wait for the retained messages after subscribing. */

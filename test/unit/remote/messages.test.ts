@@ -8,7 +8,7 @@ import {
   errorObject,
   stateMessage,
 } from '../../../agent/remote/messages.ts';
-import { DEFAULT_TOPIC_PREFIX, topicsFor } from '../../../agent/remote/topics.ts';
+import { DEFAULT_TOPIC_PREFIX, topicsFor } from '../../../contract/topics.ts';
 import { AGENT_VERSION } from '../../../agent/version.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 6, 0, 0);

@@ -8,7 +8,7 @@ import { effectivePolicy } from '../../../agent/policy/effective-policy.ts';
 import { CLOCK_LEEWAY_S } from '../../../agent/remote/claims.ts';
 import { MAX_COMMAND_LIFETIME_S, parseCommandMessage } from '../../../agent/remote/command.ts';
 import { parseDesiredMessage } from '../../../agent/remote/desired-message.ts';
-import { validateMessage } from '../../schemas/validate.ts';
+import { validateMessage } from '../../../contract/validate.ts';
 import { config, DEVICE, NOW_S, payload, unsigned } from './fixtures.ts';
 
 /** The daemon's whole check of a desired state: parse, then lay it over the config. */
@@ -179,7 +179,7 @@ for (const [document, code] of badCommandsBeyondSchema)
   });
 
 test('signed claims need sub and exp on top of the message fields', async () => {
-  const { validateSignedMessage } = await import('../../schemas/validate.ts');
+  const { validateSignedMessage } = await import('../../../contract/validate.ts');
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const token = (header: unknown, claims: unknown) => `${b64(header)}.${b64(claims)}.c2ln`;
   const claims = { version: 3, enabled: true, sub: DEVICE, iat: NOW_S, exp: NOW_S + 60 };

@@ -11,7 +11,7 @@ import {
   validateMessage,
   validateSignedMessage,
   type MessageKind,
-} from '../../schemas/validate.ts';
+} from '../../../contract/validate.ts';
 
 const root = new URL('../../../', import.meta.url);
 const doc = readFileSync(new URL('docs/mqtt-contract.md', root), 'utf8');

@@ -18,7 +18,11 @@ import {
 } from '../../../agent/remote/messages.ts';
 import type { Runtime } from '../../../agent/runtime/runtime.ts';
 import { statusReport, type StatusInput } from '../../../agent/status/status-report.ts';
-import { assertValidMessage, validateMessage, type MessageKind } from '../../schemas/validate.ts';
+import {
+  assertValidMessage,
+  validateMessage,
+  type MessageKind,
+} from '../../../contract/validate.ts';
 import { BOOT, config, NOW_MS, payload, unsigned } from './fixtures.ts';
 
 function invalid(kind: MessageKind, document: unknown): void {

@@ -1,6 +1,6 @@
-// Validates MQTT documents against the JSON Schemas in schemas/ (draft 2020-12, Ajv). For tests:
-// the unit tests of the schemas, and the MQTT integration tests that check what a running
-// agent publishes. Not shipped: the agent validates by hand (agent/remote/*).
+// Validates MQTT documents against the JSON Schemas in schemas/ (draft 2020-12, Ajv), on Node: the
+// portal's ingest, the tools and the tests. Not in the router bundle: the agent validates by
+// hand (agent/remote/*).
 import { readFileSync } from 'node:fs';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 
@@ -20,7 +20,7 @@ export interface Validation {
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function schemaPath(kind: MessageKind): string {
-  return new URL(`../../schemas/${kind}.schema.json`, import.meta.url).pathname;
+  return new URL(`../schemas/${kind}.schema.json`, import.meta.url).pathname;
 }
 
 export function loadSchema(kind: MessageKind): { $id: string } & Record<string, unknown> {

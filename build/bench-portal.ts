@@ -1,0 +1,198 @@
+// Budgets of the portal's core: status ingest per second sustained (PGlite >= 10,000/s,
+// PostgreSQL >= 5,000/s), signed desired states made and published per second (>= 5,000), and
+// the service's RSS at 100,000 routers on a PostgreSQL server. Ingest is measured from payload
+// bytes on: JSON parse, schema validation, the boot-id/counter rules and the batched store
+// (batches of 1,000, as the MQTT ingest makes them); the broker's side is not in the figure.
+// Publishing goes to a real mosquitto on 127.0.0.1, QoS 1, every PUBACK awaited.
+// Run alone: node --import tsx build/bench-portal.ts [seconds]
+import { spawnSync } from 'node:child_process';
+import { validateMessage } from '../contract/validate.ts';
+import type { StatusDoc } from '../contract/message-types.ts';
+import { act } from '../portal/control/act.ts';
+import { connectBroker } from '../portal/mqtt/connect-broker.ts';
+import { mqttPublisher } from '../portal/mqtt/publisher.ts';
+import { startFleetService } from '../portal/service/start-fleet-service.ts';
+import { openDb, type Db } from '../portal/store/db.ts';
+import { listRouters } from '../portal/store/fleet-queries.ts';
+import { DEFAULT_QUERY } from '../portal/core/fleet-query.ts';
+import { migrate } from '../portal/store/migrate.ts';
+import { ingestBatch } from '../portal/store/router-ingest.ts';
+import { BOOT_A, deviceId, stateDoc, statusDoc } from '../test/portal/support/documents.ts';
+import { startPostgresCluster } from '../test/portal/support/postgres-cluster.ts';
+import { makeKeys, MemoryAudit, startTestBroker } from '../test/portal/support/portal-rig.ts';
+
+type Line = (name: string, value: string) => void;
+const FLEET = 10_000;
+const BATCH = 1000;
+
+async function load(db: Db, routers: number, now: number): Promise<void> {
+  for (let start = 0; start < routers; start += 2000) {
+    const states = [];
+    const statuses = [];
+    for (let n = start; n < Math.min(routers, start + 2000); n++) {
+      const id = deviceId(n + 1);
+      states.push({
+        id,
+        doc: stateDoc(true, BOOT_A, new Date(now).toISOString()),
+        receivedAtMs: now,
+      });
+      statuses.push({
+        id,
+        doc: statusDoc({ id, reportedAt: new Date(now).toISOString(), blocked: n % 7 }),
+        receivedAtMs: now,
+      });
+    }
+    await ingestBatch(db, { states, statuses });
+  }
+}
+
+/** Status payloads of FLEET routers, each newer than the last, parsed and validated as ingest does. */
+async function ingestFor(db: Db, seconds: number): Promise<number> {
+  const started = Date.now();
+  let reported = started;
+  let done = 0;
+  while (Date.now() - started < seconds * 1000) {
+    const statuses = [];
+    for (let i = 0; i < BATCH; i++) {
+      const n = (done + i) % FLEET;
+      const id = deviceId(n + 1);
+      reported++;
+      const payload = JSON.stringify(
+        statusDoc({
+          id,
+          reportedAt: new Date(reported).toISOString(),
+          blocked: Math.floor((done + i) / FLEET) * 3,
+          sources: [{ address: '198.51.100.23', attempts: 1 + Math.floor((done + i) / FLEET) }],
+        }),
+      );
+      const doc = JSON.parse(payload) as StatusDoc;
+      if (!validateMessage('status', doc).valid) throw new Error('invalid bench status');
+      statuses.push({ id, doc, receivedAtMs: Date.now() });
+    }
+    await ingestBatch(db, { states: [], statuses });
+    done += BATCH;
+  }
+  return done / ((Date.now() - started) / 1000);
+}
+
+export async function portalCoreBench(line: Line, seconds = 60): Promise<void> {
+  const now = Date.now();
+  // PGlite
+  const lite = await openDb({});
+  try {
+    await migrate(lite);
+    await load(lite, FLEET, now);
+    const rate = await ingestFor(lite, seconds);
+    line(
+      `portal: status ingest, PGlite, ${seconds} s (target >= 10,000/s)`,
+      `${Math.round(rate)}/s`,
+    );
+    line(
+      'portal: RSS of the process with PGlite (in process)',
+      `${Math.round(process.memoryUsage().rss / 1048576)} MB`,
+    );
+  } finally {
+    await lite.close();
+  }
+  // PostgreSQL 15
+  const cluster = startPostgresCluster();
+  const broker = await startTestBroker();
+  const keys = await makeKeys();
+  try {
+    const url = cluster.createDatabase('bench');
+    const pg = await openDb({ databaseUrl: url });
+    try {
+      await migrate(pg);
+      await load(pg, FLEET, now);
+      const rate = await ingestFor(pg, seconds);
+      line(
+        `portal: status ingest, PostgreSQL 15, ${seconds} s (target >= 5,000/s)`,
+        `${Math.round(rate)}/s`,
+      );
+      // Signed desired states: allocate, make, check, sign, record, publish (QoS 1, acked).
+      const client = await connectBroker({ url: broker.url });
+      const deps = {
+        db: pg,
+        signer: await keys.signer(),
+        publisher: mqttPublisher(client),
+        audit: new MemoryAudit(),
+        prefix: 'op25b/v1',
+        desiredTtlS: 86400,
+        clock: () => ({ nowMs: Date.now(), notReportingAfterMs: 600_000 }),
+      };
+      const start = Date.now();
+      const result = await act(
+        deps,
+        { action: 'disable', target: { kind: 'all' }, reason: 'bench' },
+        { name: 'bench', role: 'operator' },
+      );
+      const secs = (Date.now() - start) / 1000;
+      if (result.published !== FLEET) throw new Error(`published ${result.published} of ${FLEET}`);
+      line(
+        'portal: signed desired states published/s (target >= 5,000)',
+        `${Math.round(FLEET / secs)}/s (${FLEET} in ${secs.toFixed(1)} s, PostgreSQL)`,
+      );
+      await client.endAsync();
+      await load(pg, 100_000, now);
+    } finally {
+      await pg.close();
+    }
+    // The service alone in a fresh process, on the server, with 100,000 routers in it.
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss', url, broker.url],
+      { encoding: 'utf8' },
+    );
+    if (child.status !== 0) throw new Error(`RSS run failed: ${child.stderr}`);
+    line('portal: service RSS at 100,000 routers (PostgreSQL)', child.stdout.trim());
+  } finally {
+    await broker.stop();
+    keys.remove();
+    cluster.stop();
+  }
+}
+
+/** In a fresh process: start the service on the server's 100,000 routers, list pages, report RSS. */
+async function rssRun(url: string, brokerUrl: string): Promise<void> {
+  const db = await openDb({ databaseUrl: url });
+  const keys = await makeKeys();
+  const service = await startFleetService({
+    db,
+    signer: await keys.signer(),
+    audit: new MemoryAudit(),
+    log: () => {},
+    config: {
+      mqtt: { url: brokerUrl },
+      topicPrefix: 'op25b/v1',
+      replyTimeoutMs: 30_000,
+      reportIntervalS: 300,
+      resignBeforeS: 86400,
+      maxPayloadBytes: 16384,
+    },
+  });
+  const { total } = await service.listRouters({
+    ...DEFAULT_QUERY,
+    sort: 'last_seen',
+    order: 'desc',
+  });
+  for (let i = 0; i < 50; i++)
+    await listRouters(
+      db,
+      { ...DEFAULT_QUERY, offset: i * 1000 },
+      { nowMs: Date.now(), notReportingAfterMs: 600_000 },
+    );
+  await service.summary();
+  process.stdout.write(
+    `${Math.round(process.memoryUsage().rss / 1048576)} MB (${total} routers in the database)\n`,
+  );
+  await service.stop();
+  await db.close();
+  keys.remove();
+}
+
+if (process.argv[2] === '--rss') await rssRun(process.argv[3]!, process.argv[4]!);
+else if (import.meta.url === `file://${process.argv[1]}`)
+  await portalCoreBench(
+    (name, value) => process.stdout.write(`${name.padEnd(50)} ${value}\n`),
+    Number(process.argv[2] ?? 60),
+  );

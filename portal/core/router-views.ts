@@ -1,0 +1,66 @@
+// What the service tells about routers: one line of the fleet list, one router's record, the
+// fleet's counts and the blocked-attempt histories.
+import type { ErrorDoc, StateDoc, StatusDoc, TopSource } from '../../contract/message-types.ts';
+
+export interface RouterSummary {
+  readonly id: string;
+  /** Presence by the boot-id rule; false also when never seen online. */
+  readonly online: boolean;
+  readonly boot: string | null;
+  readonly agentVersion: string | null;
+  readonly model: string | null;
+  readonly board: string | null;
+  readonly release: string | null;
+  /** `pppoe`, `dhcp` (dynamic customers), `static`, ...: from status.device.wan_proto. */
+  readonly wanProto: string | null;
+  /** Policy in force (status.policy); null before the first status. */
+  readonly enabled: boolean | null;
+  readonly appliedVersion: number | null;
+  readonly policySource: 'config' | 'remote' | null;
+  readonly action: 'drop' | 'reject' | null;
+  readonly applied: boolean | null;
+  readonly backend: 'nftables' | 'iptables' | null;
+  readonly drift: readonly string[];
+  readonly lastError: ErrorDoc | null;
+  /** The newest desired state the portal published for it, if any. */
+  readonly desiredVersion: number | null;
+  readonly desiredEnabled: boolean | null;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  /** ISO time of the latest status document received. */
+  readonly lastStatusAt: string | null;
+  /** No status for more than two report intervals. */
+  readonly notReporting: boolean;
+  /** Blocked packets in the query's window (24 h unless the query says otherwise). */
+  readonly blocked: number;
+}
+
+export interface RouterDetail extends RouterSummary {
+  readonly state: StateDoc | null;
+  readonly status: StatusDoc | null;
+  /** LAN sources with the most attempts, over the router's history, most first. */
+  readonly topSources: readonly TopSource[];
+}
+
+export interface FleetSummary {
+  readonly routers: number;
+  readonly online: number;
+  /** Policy enabled and applied. */
+  readonly enforcing: number;
+  readonly disabled: number;
+  readonly driftedOrErroring: number;
+  readonly notReporting: number;
+}
+
+export interface HourBucket {
+  /** Start of the hour, ISO. */
+  readonly hour: string;
+  readonly blocked: number;
+}
+
+export interface TopBlockedRouter {
+  readonly id: string;
+  readonly model: string | null;
+  readonly blocked: number;
+  readonly topSources: readonly TopSource[];
+}

@@ -1,0 +1,113 @@
+// Reading the fleet: the list (paged, sorted, filtered, searched), its CSV export, the summary,
+// one router's record and histories. Any role may read.
+import { Hono } from 'hono';
+import { parseFleetQuery, QueryError, type FleetQuery } from '../core/fleet-query.ts';
+import type { FleetService } from '../service/fleet-service.ts';
+import { ROUTER_ID } from './action-body.ts';
+import type { AppEnv } from './app-env.ts';
+import { csvHeader, csvRow } from './fleet-csv.ts';
+import { badRequest, notFound } from './http-error.ts';
+import { intParam, onlyParams } from './query-params.ts';
+
+export function fleetQueryFrom(params: Record<string, string>): FleetQuery {
+  try {
+    return parseFleetQuery(params);
+  } catch (e) {
+    if (e instanceof QueryError) throw badRequest(e.message, 'bad_query');
+    throw e;
+  }
+}
+
+const EXPORT_PAGE = 1000;
+
+export function routerRoutes(fleet: FleetService): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/routers', async (c) => c.json(await fleet.listRouters(fleetQueryFrom(c.req.query()))));
+
+  app.get('/export/routers.csv', (c) => {
+    const params = c.req.query();
+    if ('offset' in params || 'limit' in params)
+      throw badRequest('the export takes every matching router: no offset or limit');
+    const query = fleetQueryFrom(params);
+    const encoder = new TextEncoder();
+    let offset = 0;
+    let headerSent = false;
+    // Page by page, so a large fleet is never held in memory at once.
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (!headerSent) {
+          headerSent = true;
+          controller.enqueue(encoder.encode(csvHeader()));
+          return;
+        }
+        const page = await fleet.listRouters({ ...query, offset, limit: EXPORT_PAGE });
+        if (page.items.length > 0)
+          controller.enqueue(encoder.encode(page.items.map(csvRow).join('')));
+        offset += page.items.length;
+        if (page.items.length < EXPORT_PAGE) controller.close();
+      },
+    });
+    return new Response(body, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="routers.csv"',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  });
+
+  app.get('/summary', async (c) => {
+    onlyParams(c.req.query(), []);
+    return c.json(await fleet.summary());
+  });
+
+  app.get('/blocked', async (c) => {
+    const params = c.req.query();
+    onlyParams(params, ['hours']);
+    return c.json({
+      items: await fleet.blockedHistory(null, intParam(params, 'hours', 1, 2160) ?? 24),
+    });
+  });
+
+  app.get('/top-blocked', async (c) => {
+    const params = c.req.query();
+    onlyParams(params, ['hours', 'limit']);
+    const hours = intParam(params, 'hours', 1, 2160) ?? 24;
+    return c.json({
+      items: await fleet.topBlocked(hours, intParam(params, 'limit', 1, 1000) ?? 20),
+    });
+  });
+
+  const routerId = (id: string) => {
+    if (!ROUTER_ID.test(id)) throw notFound('router');
+    return id;
+  };
+
+  app.get('/routers/:id', async (c) => {
+    onlyParams(c.req.query(), []);
+    const router = await fleet.getRouter(routerId(c.req.param('id')));
+    if (!router) throw notFound('router');
+    return c.json(router);
+  });
+
+  app.get('/routers/:id/blocked', async (c) => {
+    const params = c.req.query();
+    onlyParams(params, ['hours']);
+    const id = routerId(c.req.param('id'));
+    if (!(await fleet.getRouter(id))) throw notFound('router');
+    return c.json({
+      items: await fleet.blockedHistory(id, intParam(params, 'hours', 1, 2160) ?? 24),
+    });
+  });
+
+  app.get('/routers/:id/actions', async (c) => {
+    const params = c.req.query();
+    onlyParams(params, ['limit']);
+    const id = routerId(c.req.param('id'));
+    if (!(await fleet.getRouter(id))) throw notFound('router');
+    return c.json({
+      items: await fleet.actionHistory(id, intParam(params, 'limit', 1, 1000) ?? 50),
+    });
+  });
+  return app;
+}

@@ -1,0 +1,172 @@
+// Wires the store, ingest, publisher, control and rollout runner into one FleetService, with the
+// periodic work: reply timeouts (every second), rollout ticks (every 500 ms), re-signing of
+// retained desired states (every minute).
+import type { MqttClient } from 'mqtt';
+import { topicsFor } from '../../contract/topics.ts';
+import type { ActionRecord } from '../core/action.ts';
+import type { FleetEvent } from '../core/fleet-event.ts';
+import { act, COMMAND_TTL_S, type ActDeps } from '../control/act.ts';
+import { resignDue } from '../control/resign.ts';
+import {
+  controlRollout,
+  runRollouts,
+  startRollout,
+  type RolloutDeps,
+} from '../control/rollout-runner.ts';
+import { connectBroker } from '../mqtt/connect-broker.ts';
+import { startIngest, type Ingest, type RouterBatch } from '../mqtt/ingest.ts';
+import { mqttPublisher } from '../mqtt/publisher.ts';
+import {
+  actionHistory,
+  expireRequests,
+  markSent,
+  pendingCommands,
+  recordReplies,
+} from '../store/action-store.ts';
+import {
+  blockedHistory,
+  fleetSummary,
+  listRouters,
+  routerDetail,
+  topBlocked,
+  type QueryClock,
+} from '../store/fleet-queries.ts';
+import { ingestBatch } from '../store/router-ingest.ts';
+import { getRollout, listRollouts } from '../store/rollout-store.ts';
+import type { FleetServiceDeps, RunningFleetService } from './fleet-service.ts';
+
+export interface ServiceTimers {
+  readonly timeoutSweepMs: number;
+  readonly rolloutTickMs: number;
+  readonly resignEveryMs: number;
+}
+
+const TIMERS: ServiceTimers = { timeoutSweepMs: 1000, rolloutTickMs: 500, resignEveryMs: 60_000 };
+
+export async function startFleetService(
+  deps: FleetServiceDeps & {
+    readonly timers?: Partial<ServiceTimers>;
+    readonly client?: MqttClient;
+  },
+): Promise<RunningFleetService & { readonly ingest: Ingest }> {
+  const { db, config, log } = deps;
+  const timers = { ...TIMERS, ...deps.timers };
+  const listeners = new Set<(e: FleetEvent) => void>();
+  const emit = (e: FleetEvent) => {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+  };
+  const emitReplies = (records: readonly ActionRecord[]) => {
+    for (const record of records) emit({ type: 'reply', routerId: record.routerId, record });
+  };
+  const clock = (): QueryClock => ({
+    nowMs: Date.now(),
+    notReportingAfterMs: 2 * config.reportIntervalS * 1000,
+  });
+  const client = deps.client ?? (await connectBroker(config.mqtt));
+  client.on('error', (error) => log(`mqtt: ${error.message}`));
+  const publisher = mqttPublisher(client);
+  const actDeps: ActDeps = {
+    db,
+    signer: deps.signer,
+    publisher,
+    audit: deps.audit,
+    prefix: config.topicPrefix,
+    desiredTtlS: config.desiredTtlS ?? 30 * 86400,
+    clock,
+  };
+  const rolloutDeps: RolloutDeps = {
+    ...actDeps,
+    defaultWaveTimeoutMs: config.replyTimeoutMs,
+    emit: (rollout) => emit({ type: 'rollout', rollout }),
+    log,
+  };
+
+  /** Commands kept while a router was offline: signed afresh and sent now that it is back. */
+  const sendPending = async (ids: readonly string[]) => {
+    const pending = await pendingCommands(db, ids);
+    const sent: number[] = [];
+    const iat = Math.floor(Date.now() / 1000);
+    for (const p of pending) {
+      try {
+        const token = await deps.signer.sign({
+          ...p.content,
+          sub: p.routerId,
+          iat,
+          exp: iat + COMMAND_TTL_S,
+        });
+        await publisher.publish(topicsFor(config.topicPrefix, p.routerId).cmd, token, false);
+        sent.push(p.id);
+      } catch (error) {
+        log(`pending command ${p.commandId} to ${p.routerId}: ${(error as Error).message}`);
+      }
+    }
+    await markSent(db, sent, Date.now());
+  };
+
+  const handle = async (batch: RouterBatch) => {
+    const outcome = await ingestBatch(db, batch);
+    emitReplies(await recordReplies(db, batch.replies));
+    for (const id of outcome.changed) emit({ type: 'router', id });
+    if (outcome.cameOnline.length) await sendPending(outcome.cameOnline);
+  };
+  const ingest = await startIngest({
+    client,
+    prefix: config.topicPrefix,
+    ...(config.mqtt.shareGroup !== undefined && { shareGroup: config.mqtt.shareGroup }),
+    maxPayloadBytes: config.maxPayloadBytes,
+    handle,
+    log,
+  });
+
+  // Periodic work; each kind never overlaps itself, and a failure is logged, not thrown.
+  const intervals: NodeJS.Timeout[] = [];
+  const busy = new Map<string, Promise<unknown>>();
+  const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
+    const timer = setInterval(() => {
+      if (busy.has(what)) return;
+      busy.set(
+        what,
+        fn()
+          .catch((error: unknown) => log(`${what}: ${(error as Error).message}`))
+          .finally(() => busy.delete(what)),
+      );
+    }, ms);
+    intervals.push(timer);
+  };
+  every(timers.timeoutSweepMs, 'reply timeouts', async () =>
+    emitReplies(await expireRequests(db, Date.now(), config.replyTimeoutMs)),
+  );
+  every(timers.rolloutTickMs, 'rollouts', () => runRollouts(rolloutDeps));
+  every(timers.resignEveryMs, 're-signing', () => resignDue(actDeps, config.resignBeforeS));
+
+  return {
+    ingest,
+    listRouters: (q) => listRouters(db, q, clock()),
+    summary: () => fleetSummary(db, clock()),
+    getRouter: (id) => routerDetail(db, id, clock()),
+    blockedHistory: (id, hours) => blockedHistory(db, id, hours, Date.now()),
+    topBlocked: (hours, limit) => topBlocked(db, hours, limit, Date.now()),
+    actionHistory: (id, limit) => actionHistory(db, id, limit),
+    act: (req, by) => act(actDeps, req, by),
+    startRollout: (req, by) => startRollout(rolloutDeps, req, by),
+    listRollouts: async () => (await listRollouts(db)).map((r) => r.record),
+    getRollout: async (id) => (await getRollout(db, id))?.record ?? null,
+    controlRollout: (id, verb, by, reason) => controlRollout(rolloutDeps, id, verb, by, reason),
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop: async () => {
+      for (const timer of intervals) clearInterval(timer);
+      await Promise.all(busy.values());
+      await ingest.stop();
+      if (!deps.client) await client.endAsync();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// The portal's one database interface: PostgreSQL either way. PGlite (in-process, a data
+// directory, no server) by default; a PostgreSQL server through `pg` when DATABASE_URL is set.
+// Both run the very same SQL and migrations; the value parsers are aligned here (int8 and
+// numeric as numbers, timestamptz as Date) so callers never see which one is behind.
+
+export interface Db {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw). Nested calls join it. */
+  transaction<R>(fn: (tx: Db) => Promise<R>): Promise<R>;
+  close(): Promise<void>;
+  readonly kind: 'pglite' | 'postgres';
+}
+
+export interface DbOptions {
+  /** postgres://... : a PostgreSQL server. Wins over dataDir. */
+  readonly databaseUrl?: string;
+  /** PGlite's data directory; absent: in memory (tests). */
+  readonly dataDir?: string;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+// Versions and counters stay below 2^53 (the contract's integer range), so numbers are exact.
+const toNumber = (text: string): number => Number(text);
+
+export async function openDb(opts: DbOptions): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pg = await PGlite.create({
+    ...(dataDir !== undefined && { dataDir }),
+    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
+  });
+  type Queryable = Pick<typeof pg, 'query' | 'exec'>;
+  const wrap = (q: Queryable, inTx: boolean): Db => ({
+    kind: 'pglite',
+    query: async <T>(sql: string, params?: unknown[]) => {
+      const result = await q.query<T>(sql, params as unknown[]);
+      return { rows: result.rows };
+    },
+    exec: async (sql: string) => {
+      await q.exec(sql);
+    },
+    transaction: (fn) => (inTx ? fn(wrap(q, true)) : pg.transaction((tx) => fn(wrap(tx, true)))),
+    close: () => (inTx ? Promise.resolve() : pg.close()),
+  });
+  return wrap(pg, false);
+}
+
+async function openPostgres(connectionString: string): Promise<Db> {
+  const { default: pg } = await import('pg');
+  const types = {
+    getTypeParser: ((oid: number, format?: string) =>
+      oid === INT8 || oid === NUMERIC
+        ? toNumber
+        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString, types, max: 8 });
+  // An idle client's error (server restart) must not crash the service; the next query fails.
+  pool.on('error', () => {});
+  await pool.query('SELECT 1'); // fail at start, not at the first request
+  type Queryable = { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }> };
+  const wrap = (q: Queryable, inTx: boolean): Db => ({
+    kind: 'postgres',
+    query: async <T>(sql: string, params?: unknown[]) => {
+      const result = await q.query(sql, params);
+      return { rows: result.rows as T[] };
+    },
+    exec: async (sql: string) => {
+      await q.query(sql);
+    },
+    transaction: async (fn) => {
+      if (inTx) return fn(wrap(q, true));
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client, true));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => (inTx ? Promise.resolve() : pool.end()),
+  });
+  return wrap(pool, false);
+}

@@ -1,0 +1,290 @@
+// Writes what routers report, in batches: one transaction per batch, the rows of the batch's
+// routers locked (in id order, so two instances never deadlock), the core rules applied in
+// memory, then one multi-row upsert per table. A message taken twice changes nothing (the core
+// calls it a duplicate), so shared subscriptions that deliver retained messages again are safe.
+import type { StateDoc, StatusDoc, TopSource } from '../../contract/message-types.ts';
+import { basisOf, hourOf, statusEffect, type CounterBasis } from '../core/counters.ts';
+import { applyState, type Presence } from '../core/presence.ts';
+import type { Db } from './db.ts';
+
+export interface RouterMessage<D> {
+  readonly id: string;
+  readonly doc: D;
+  readonly receivedAtMs: number;
+}
+
+export interface IngestBatch {
+  readonly states: readonly RouterMessage<StateDoc>[];
+  readonly statuses: readonly RouterMessage<StatusDoc>[];
+}
+
+export interface IngestOutcome {
+  /** Routers whose record changed. */
+  readonly changed: string[];
+  /** Routers that went from offline (or unknown) to online in this batch. */
+  readonly cameOnline: string[];
+  readonly ignored: number;
+}
+
+interface Current {
+  presence: Presence | null;
+  basis: CounterBasis | null;
+  wasOnline: boolean;
+  firstSeen: number;
+  lastSeen: number;
+  state: StateDoc | null;
+  status: StatusDoc | null;
+  stateChanged: boolean;
+  statusReceivedAt: number | null;
+}
+
+interface Row {
+  id: string;
+  online: boolean;
+  boot: string | null;
+  state_at: Date | null;
+  status_boot: string | null;
+  reported_at: Date | null;
+  blocked_packets: number;
+  applied_version: number | null;
+  repairs: number;
+  top_sources: TopSource[] | null;
+}
+
+export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOutcome> {
+  const ids = [...new Set([...batch.states, ...batch.statuses].map((m) => m.id))].sort();
+  if (ids.length === 0) return { changed: [], cameOnline: [], ignored: 0 };
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<Row>(
+      `SELECT id, online, boot, state_at, status_boot, reported_at, blocked_packets,
+              applied_version, repairs, status->'counters'->'top_sources' AS top_sources
+         FROM routers WHERE id = ANY($1::text[]) ORDER BY id${
+           // PGlite has one connection and its transactions are exclusive: no lock needed (and
+           // row locks cost a heap write per row there).
+           tx.kind === 'postgres' ? ' FOR UPDATE' : ''
+         }`,
+      [ids],
+    );
+    const byId = new Map<string, Current>();
+    for (const row of rows) byId.set(row.id, fromRow(row));
+    const hourly = new Map<string, number>();
+    const sources = new Map<string, { attempts: number; at: number }>();
+    let ignored = 0;
+    const touch = (id: string, at: number): Current => {
+      let current = byId.get(id);
+      if (!current) {
+        current = {
+          presence: null,
+          basis: null,
+          wasOnline: false,
+          firstSeen: at,
+          lastSeen: at,
+          state: null,
+          status: null,
+          stateChanged: false,
+          statusReceivedAt: null,
+        };
+        byId.set(id, current);
+      }
+      current.lastSeen = Math.max(current.lastSeen, at);
+      return current;
+    };
+    const changed = new Set<string>();
+    for (const m of batch.states) {
+      const current = byId.get(m.id) ?? touch(m.id, m.receivedAtMs);
+      const next = applyState(current.presence, m.doc);
+      if (!next) {
+        ignored++;
+        continue;
+      }
+      touch(m.id, m.receivedAtMs);
+      current.presence = next;
+      current.state = m.doc;
+      current.stateChanged = true;
+      changed.add(m.id);
+    }
+    for (const m of batch.statuses) {
+      const current = byId.get(m.id) ?? touch(m.id, m.receivedAtMs);
+      const effect = statusEffect(current.basis, m.doc);
+      if (effect.duplicate) {
+        ignored++;
+        continue;
+      }
+      touch(m.id, m.receivedAtMs);
+      current.basis = effect.basis;
+      current.status = m.doc;
+      current.statusReceivedAt = m.receivedAtMs;
+      changed.add(m.id);
+      const hour = hourOf(m.receivedAtMs).toISOString();
+      if (effect.blockedDelta > 0) {
+        const key = `${m.id}\n${hour}`;
+        hourly.set(key, (hourly.get(key) ?? 0) + effect.blockedDelta);
+      }
+      for (const s of effect.sourceDeltas) {
+        const key = `${m.id}\n${s.address}`;
+        const prior = sources.get(key);
+        sources.set(key, {
+          attempts: (prior?.attempts ?? 0) + s.attempts,
+          at: m.receivedAtMs,
+        });
+      }
+    }
+    const upserts = [...changed].sort().map((id) => routerRow(id, byId.get(id)!));
+    if (upserts.length > 0) await upsertRouters(tx, upserts);
+    if (hourly.size > 0)
+      await tx.query(
+        `INSERT INTO blocked_hourly (router_id, hour, blocked)
+           SELECT x.router_id, x.hour, x.blocked
+             FROM jsonb_to_recordset($1::jsonb) AS x(router_id text, hour timestamptz, blocked bigint)
+         ON CONFLICT (router_id, hour) DO UPDATE SET blocked = blocked_hourly.blocked + EXCLUDED.blocked`,
+        [JSON.stringify([...hourly].map(([key, blocked]) => splitKey(key, 'hour', { blocked })))],
+      );
+    if (sources.size > 0)
+      await tx.query(
+        `INSERT INTO router_sources (router_id, address, attempts, last_seen)
+           SELECT x.router_id, x.address, x.attempts, x.last_seen
+             FROM jsonb_to_recordset($1::jsonb)
+                  AS x(router_id text, address text, attempts bigint, last_seen timestamptz)
+         ON CONFLICT (router_id, address) DO UPDATE
+           SET attempts = router_sources.attempts + EXCLUDED.attempts,
+               last_seen = GREATEST(router_sources.last_seen, EXCLUDED.last_seen)`,
+        [
+          JSON.stringify(
+            [...sources].map(([key, v]) =>
+              splitKey(key, 'address', {
+                attempts: v.attempts,
+                last_seen: new Date(v.at).toISOString(),
+              }),
+            ),
+          ),
+        ],
+      );
+    const cameOnline = [...changed].filter((id) => {
+      const c = byId.get(id)!;
+      return c.stateChanged && c.presence?.online === true && !c.wasOnline;
+    });
+    return { changed: [...changed], cameOnline, ignored };
+  });
+}
+
+function splitKey(key: string, second: string, rest: Record<string, unknown>) {
+  const [routerId, value] = key.split('\n') as [string, string];
+  return { router_id: routerId, [second]: value, ...rest };
+}
+
+function fromRow(row: Row): Current {
+  return {
+    presence:
+      row.boot !== null && row.state_at !== null
+        ? { online: row.online, boot: row.boot, at: row.state_at.toISOString() }
+        : null,
+    basis:
+      row.reported_at !== null
+        ? {
+            boot: row.status_boot,
+            reportedAt: row.reported_at.toISOString(),
+            blockedPackets: row.blocked_packets,
+            appliedVersion: row.applied_version ?? 0,
+            repairs: row.repairs,
+            sources: row.top_sources ?? [],
+          }
+        : null,
+    wasOnline: row.online,
+    firstSeen: Number.POSITIVE_INFINITY,
+    lastSeen: 0,
+    state: null,
+    status: null,
+    stateChanged: false,
+    statusReceivedAt: null,
+  };
+}
+
+function routerRow(id: string, c: Current) {
+  const s = c.status;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id,
+    first_seen: Number.isFinite(c.firstSeen) ? iso(c.firstSeen) : iso(c.lastSeen),
+    last_seen: iso(c.lastSeen),
+    // presence: null state_at = unchanged
+    online: c.stateChanged ? c.presence!.online : null,
+    boot: c.stateChanged ? c.presence!.boot : null,
+    agent_version: c.stateChanged ? c.state!.agent_version : (s?.agent.version ?? null),
+    state: c.stateChanged ? c.state : null,
+    state_at: c.stateChanged ? c.presence!.at : null,
+    // status: null status = unchanged
+    status: s,
+    status_received_at: c.statusReceivedAt === null ? null : iso(c.statusReceivedAt),
+    reported_at: s?.reported_at ?? null,
+    status_boot: s?.agent.boot ?? null,
+    model: s?.device.model ?? null,
+    board: s?.device.board ?? null,
+    release: s?.device.release ?? null,
+    wan_proto: s?.device.wan_proto ?? null,
+    enabled: s?.policy.enabled ?? null,
+    applied_version: s?.policy.version ?? null,
+    policy_source: s?.policy.source ?? null,
+    policy_action: s?.policy.action ?? null,
+    applied: s?.enforcement.applied ?? null,
+    backend: s?.enforcement.backend ?? null,
+    drift_count: s?.enforcement.drift.length ?? null,
+    repairs: s ? basisOf(s).repairs : null,
+    has_error: s ? s.last_error !== null : null,
+    blocked_packets: s?.counters.blocked_packets ?? null,
+  };
+}
+
+const STATUS_COLUMNS = [
+  'status_received_at',
+  'reported_at',
+  'status_boot',
+  'model',
+  'board',
+  'release',
+  'wan_proto',
+  'enabled',
+  'applied_version',
+  'policy_source',
+  'policy_action',
+  'applied',
+  'backend',
+  'drift_count',
+  'repairs',
+  'has_error',
+  'blocked_packets',
+];
+const STATE_COLUMNS = ['online', 'boot', 'state'];
+// NOT NULL columns a state-only first message leaves without a value.
+const DEFAULTS: Record<string, string> = {
+  drift_count: '0',
+  repairs: '0',
+  has_error: 'false',
+  blocked_packets: '0',
+};
+const insertValue = (c: string) => (DEFAULTS[c] ? `COALESCE(x.${c}, ${DEFAULTS[c]})` : `x.${c}`);
+
+async function upsertRouters(tx: Db, rows: ReturnType<typeof routerRow>[]): Promise<void> {
+  const keep = (column: string, group: string) =>
+    `${column} = CASE WHEN EXCLUDED.${group} IS NULL THEN routers.${column} ELSE EXCLUDED.${column} END`;
+  await tx.query(
+    `INSERT INTO routers (id, first_seen, last_seen, online, boot, agent_version, state, state_at,
+                          status, ${STATUS_COLUMNS.join(', ')})
+       SELECT x.id, x.first_seen, x.last_seen, COALESCE(x.online, false), x.boot, x.agent_version,
+              x.state, x.state_at, x.status, ${STATUS_COLUMNS.map(insertValue).join(', ')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(
+           id text, first_seen timestamptz, last_seen timestamptz, online boolean, boot text,
+           agent_version text, state jsonb, state_at timestamptz, status jsonb,
+           status_received_at timestamptz, reported_at timestamptz, status_boot text, model text,
+           board text, release text, wan_proto text, enabled boolean, applied_version bigint,
+           policy_source text, policy_action text, applied boolean, backend text,
+           drift_count integer, repairs integer, has_error boolean, blocked_packets bigint)
+     ON CONFLICT (id) DO UPDATE SET
+       last_seen = GREATEST(routers.last_seen, EXCLUDED.last_seen),
+       agent_version = COALESCE(EXCLUDED.agent_version, routers.agent_version),
+       ${STATE_COLUMNS.map((c) => keep(c, 'state_at')).join(',\n       ')},
+       state_at = COALESCE(EXCLUDED.state_at, routers.state_at),
+       ${STATUS_COLUMNS.map((c) => keep(c, 'status')).join(',\n       ')},
+       status = COALESCE(EXCLUDED.status, routers.status)`,
+    [JSON.stringify(rows)],
+  );
+}
