@@ -185,6 +185,31 @@ test('MQTT 3.1.1 routers work the same', async () => {
   }
 });
 
+test('flaky routers drop by themselves (the broker publishes their Will) and come back', async () => {
+  const flaky = testFleet(broker.url, {
+    routers: 4,
+    prefix: 'simflaky',
+    seed: 11,
+    counts: { infected: 0, static: 0, flaky: 4, errors: 0 },
+    flakyUpS: [1, 2],
+    flakyDownS: [0.3, 0.6],
+  });
+  const seen = await record(broker.url, 'simflaky');
+  try {
+    flaky.start();
+    await waitLong('two drops and returns', () =>
+      flaky.stats.drops >= 2 && flaky.stats.connects >= 6 ? true : undefined,
+    );
+    const wills = seen.documents('state').filter((s) => s.online === false);
+    assert.ok(wills.length >= 1, 'a Will');
+    for (const will of wills) assert.ok(validateMessage('state', will).valid);
+    assert.is(flaky.stats.connectionLosses, 0, 'a drop is not a loss to retry');
+  } finally {
+    await flaky.stop();
+    await seen.close();
+  }
+});
+
 test('npm run fleet-sim runs for --duration and exits 0; a bad flag exits 2 with the usage', () => {
   const run = (args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'sim/main.ts', ...args], {
