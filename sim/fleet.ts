@@ -123,7 +123,7 @@ export class Fleet {
     this.scheduler.after(ms, () => {
       // A reconnect started its own cycle.
       if (link.currentGeneration !== generation || !link.online) return;
-      void link.publishStatus();
+      void link.requestStatus();
       const jitter = 1 + (this.random() * 2 - 1) * REPORT_JITTER;
       this.scheduleReport(link, generation, jitter);
     });

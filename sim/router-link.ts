@@ -33,6 +33,8 @@ export interface LinkContext {
 }
 
 const SLOT_RETRY_MS = 25;
+// The agent's STATUS_MIN_INTERVAL_MS (agent/daemon/run-daemon.ts).
+const STATUS_MIN_INTERVAL_MS = 1000;
 
 export class RouterLink {
   private client: MqttClient | null = null;
@@ -44,6 +46,9 @@ export class RouterLink {
   private stopped = false;
   /** Set while a simulated link drop runs: the close that follows is not a loss to retry. */
   private dropping = false;
+  private lastStatusAt = -Infinity;
+  private statusQueued = false;
+  private statusWaiters: (() => void)[] = [];
 
   constructor(
     readonly model: SimulatedRouter,
@@ -97,7 +102,7 @@ export class RouterLink {
         this.onlineNow = true;
         this.context.stats.online++;
         this.publish('state', this.model.state(true, this.context.now()), true);
-        this.publishStatus();
+        void this.requestStatus();
         this.context.onOnline(this);
       });
     });
@@ -159,9 +164,29 @@ export class RouterLink {
     });
   }
 
-  /** Publishes the status now (retained); resolves when the broker has it. */
-  publishStatus(): Promise<boolean> {
-    return this.publish('status', this.model.status(this.context.now()), true);
+  /**
+   * Asks for a status report, as the agent's StatusReporter does: at most one a second, requests
+   * in between coalesced into one. Resolves once a report made after this call has gone out (or
+   * could not: not connected).
+   */
+  requestStatus(): Promise<void> {
+    return new Promise((resolve) => {
+      this.statusWaiters.push(resolve);
+      if (this.statusQueued) return;
+      this.statusQueued = true;
+      const wait = this.lastStatusAt + STATUS_MIN_INTERVAL_MS - this.context.now();
+      this.context.scheduler.after(Math.max(0, wait), () => void this.sendStatus());
+    });
+  }
+
+  private async sendStatus(): Promise<void> {
+    // A request from here on asks for a report made after this one.
+    this.statusQueued = false;
+    const waiters = this.statusWaiters;
+    this.statusWaiters = [];
+    this.lastStatusAt = this.context.now();
+    await this.publish('status', this.model.status(this.lastStatusAt), true);
+    for (const resolve of waiters) resolve();
   }
 
   private onDesired(payload: Buffer): void {
@@ -172,7 +197,7 @@ export class RouterLink {
       this.context.now(),
     );
     this.reply(outcome.reply);
-    if (outcome.statusChanged) void this.publishStatus();
+    if (outcome.statusChanged) void this.requestStatus();
   }
 
   private async onCommand(payload: Buffer): Promise<void> {
@@ -182,9 +207,9 @@ export class RouterLink {
       payload.length,
       this.context.now(),
     );
-    if (outcome.statusBeforeReply) await this.publishStatus();
+    if (outcome.statusBeforeReply) await this.requestStatus();
     this.reply(outcome.reply);
-    if (outcome.statusAfterReply) void this.publishStatus();
+    if (outcome.statusAfterReply) void this.requestStatus();
   }
 
   private reply(document: { ok: boolean; error?: { code: string } }): void {

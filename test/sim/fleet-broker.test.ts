@@ -84,6 +84,23 @@ test('a correctly signed desired state is applied and answered ok', async () => 
   });
 });
 
+test('status requests are coalesced: at most one a second, as the agent does', async () => {
+  const link = fleet.links.filter((l) => l.model.profile === 'quiet')[2]!;
+  const id = link.model.id;
+  const topics = topicsFor('op25b/v1', id);
+  const before = recorder.documents('status', id).length;
+  const ids = ['r1', 'r2', 'r3', 'r4', 'r5'].map((n) => `sim-report-${n}`);
+  for (const cmdId of ids) {
+    const token = await isp.sign({ id: cmdId, op: 'report' }, { sub: id, exp: now() + 60 });
+    await recorder.publish(topics.cmd, token, false);
+  }
+  for (const cmdId of ids) assert.is((await replyTo(id, 'id', cmdId)).ok, true);
+  // Each reply came after a status; five requests within a second make at most two (plus,
+  // perhaps, the periodic one).
+  const made = recorder.documents('status', id).length - before;
+  assert.ok(made >= 1 && made <= 3, String(made));
+});
+
 test('forged, unsigned and expired desired states are refused with the agent codes', async () => {
   const link = fleet.links.filter((l) => l.model.profile === 'quiet')[1]!;
   const id = link.model.id;
