@@ -101,7 +101,7 @@ export class RouterLink {
         if (error || granted?.some((g) => g.qos > 2)) return void client.end(true);
         this.onlineNow = true;
         this.context.stats.online++;
-        this.publish('state', this.model.state(true, this.context.now()), true);
+        void this.publish('state', this.model.state(true, this.context.now()), true);
         void this.requestStatus();
         this.context.onOnline(this);
       });
