@@ -84,6 +84,8 @@ export class RemoteLink {
   }
 
   private opensslThree: boolean | null = null;
+  /** Publishes of the current connection still waiting for their PUBACK. */
+  private readonly unacked = new Set<(ok: boolean) => void>();
 
   /** Whether this router's openssl is 3.x (see TlsFiles.closeOnStdinEnd); asked once. */
   private opensslCloses(): boolean {
@@ -141,6 +143,11 @@ export class RemoteLink {
             }
           },
           onClose: (info) => {
+            // MQTT.js keeps a QoS 1 publish waiting for its PUBACK when the connection drops (to
+            // resend it on the same client), but each connection has its own client here: the
+            // publish would never settle, and whatever awaits it (the one-at-a-time message
+            // queue) would wait for ever.
+            for (const settle of [...this.unacked]) settle(false);
             const wasOnline = this.online;
             this.online = false;
             this.clearHealthyTimer();
@@ -197,9 +204,11 @@ export class RemoteLink {
     // message before that callback, and its reply must not be lost.
     if (!client || !(this.online || client.connected)) return Promise.resolve(false);
     return new Promise((resolve) => {
+      const settle = (ok: boolean): void => void (this.unacked.delete(settle) && resolve(ok));
+      this.unacked.add(settle);
       client.publish(topic, JSON.stringify(document), { qos: 1, retain }, (error) => {
         if (error) this.log.warn(`MQTT: publish to ${topic} failed: ${error.message}`);
-        resolve(!error);
+        settle(!error);
       });
     });
   }

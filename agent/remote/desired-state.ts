@@ -26,8 +26,18 @@ function list<T>(value: unknown, field: string, parse: (v: unknown) => T): T[] {
   return value.map(parse);
 }
 
+/** A port of a message is a JSON integer: `"25"` (as UCI spells it) is refused here. */
+function remotePort(value: unknown): number {
+  if (typeof value !== 'number')
+    throw new InputError(
+      'invalid_port',
+      `invalid port ${JSON.stringify(value)}: expected 1..65535`,
+    );
+  return parsePort(value);
+}
+
 function portList(value: unknown): number[] {
-  const ports = [...new Set(list(value, 'ports', parsePort))].sort((a, b) => a - b);
+  const ports = [...new Set(list(value, 'ports', remotePort))].sort((a, b) => a - b);
   if (ports.length === 0)
     throw new InputError('invalid_list', 'ports must not be empty (leave it out for the default)');
   return ports;

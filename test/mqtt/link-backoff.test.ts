@@ -126,4 +126,26 @@ test('a session that stayed subscribed long enough resets the backoff', async ()
   );
 });
 
+test('a publish whose connection drops before its PUBACK settles (false), never hangs', async () => {
+  // The daemon's message queue awaits the publish of each reply: one that never settled stopped
+  // the router taking desired states after a broker restart (the chaos suite's broker-restarts).
+  const result = await runAgainst(
+    (socket, data) => {
+      if (data[0] === 0x10) socket.write(CONNACK);
+      if (data[0] === 0x82) {
+        const id = packetId(data);
+        socket.write(Buffer.from([0x90, 0x04, id >> 8, id & 0xff, 0x01, 0x01]));
+      }
+      // A QoS 1 PUBLISH to the trial topic: no PUBACK, the connection drops.
+      if ((data[0]! & 0xf6) === 0x32 && data.includes(Buffer.from('op25b/v1/trial')))
+        socket.destroy();
+    },
+    2,
+    ['--publish-on-connect', '1'],
+  );
+  const settled = result.events.filter((e) => /^trial: publish settled/.test(String(e.message)));
+  assert.ok(settled.length >= 1, JSON.stringify(result.events.map((e) => e.message)));
+  assert.ok(settled.every((e) => e.message === 'trial: publish settled false'));
+});
+
 test.run();

@@ -3,6 +3,7 @@
 // dist/test/link-trial.js and run as
 //   dist/qjs dist/test/link-trial.js --broker URL --reconnect-min S --reconnect-max S --retries N
 //     [--healthy-ms MS (how long a session must last to reset the backoff; default 60000)]
+//     [--publish-on-connect 1 (publish once per session, log when that settles)]
 // It prints every log line of the link as a JSON event {event: 'log', level, message, ms} and
 // stops the link (and so ends) after N reconnect delays were scheduled.
 import '../../agent/runtime/quickjs/globals.ts';
@@ -48,7 +49,16 @@ link = new RemoteLink(
   topicsFor('op25b/v1', 'link-trial'),
   '0123456789abcdef',
   log,
-  { onConnected: () => {}, onMessage: () => {} },
+  {
+    // --publish-on-connect: publish once per session and log when the publish settles.
+    onConnected: () => {
+      if (!flags.has('publish-on-connect')) return;
+      void link?.publish('op25b/v1/trial', { n: scheduled }, false).then((ok) => {
+        log.info(`trial: publish settled ${String(ok)}`);
+      });
+    },
+    onMessage: () => {},
+  },
   number('healthy-ms', 60_000),
 );
 link.start();

@@ -112,6 +112,12 @@ test('ports: a list of 1 to 256 ports 1..65535', () => {
     assert.is(code({ version: 1, enabled: true, ports: [port] }), 'invalid_port', String(port));
 });
 
+test('ports: JSON integers only, a string is refused even when UCI would take it', () => {
+  for (const port of ['25', '587', '65535'])
+    assert.is(code({ version: 1, enabled: true, ports: [port] }), 'invalid_port', port);
+  assert.is(code({ version: 1, enabled: true, ports: [25, '587'] }), 'invalid_port');
+});
+
 test('the claims checks apply: size, JSON, device, expiry', () => {
   assert.is(code('{"version":1,'), 'malformed_json');
   assert.is(code([{ version: 1, enabled: true }]), 'malformed_json');

@@ -79,6 +79,7 @@ const badDesired: [unknown, string][] = [
   [{ version: 1, enabled: true, ports: [65536] }, 'invalid_port'],
   [{ version: 1, enabled: true, ports: [25.5] }, 'invalid_port'],
   [{ version: 1, enabled: true, ports: [-25] }, 'invalid_port'],
+  [{ version: 1, enabled: true, ports: ['25'] }, 'invalid_port'],
   [{ version: 1, enabled: true, ports: many(257, (i) => i + 1) }, 'list_too_long'],
   [{ version: 1, enabled: true, sub: 42 }, 'wrong_device'],
   [{ version: 1, enabled: true, exp: 'tomorrow' }, 'missing_expiry'],
@@ -116,9 +117,8 @@ for (const [document, code] of badDesiredBeyondSchema)
     assert.is(validateMessage('desired', document).valid, true);
   });
 
-test('the contract is stricter than the agent on ports as strings and on iat/jti types', () => {
+test('the contract is stricter than the agent on iat/jti types', () => {
   for (const document of [
-    { version: 1, enabled: true, ports: ['25'] },
     { version: 1, enabled: true, iat: 'yesterday' },
     { version: 1, enabled: true, jti: 7 },
   ]) {
