@@ -4,7 +4,7 @@
 //   --minutes M           partition length (default 3)
 //   --phase-seconds S     length of each misbehaving-broker phase (default 30)
 //   --modes a,b           misbehaving-broker modes to play (default: all)
-//   --time-limit S        whole run (default 2400); each scenario also stops at its own bound
+//   --time-limit S        whole run (default 3000); each scenario also stops at its own bound
 //   --seed N              the fuzzer's seed (default: the time)
 
 export const SCENARIO_NAMES = [
@@ -35,7 +35,7 @@ export const DEFAULTS: ChaosOptions = {
   partitionMinutes: 3,
   phaseSeconds: 30,
   modes: [],
-  timeLimitS: 2400,
+  timeLimitS: 3000,
   seed: 0,
 };
 

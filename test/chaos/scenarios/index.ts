@@ -17,7 +17,7 @@ export interface ScenarioEntry {
 export const SCENARIOS: Record<ScenarioName, ScenarioEntry> = {
   fuzz: { run: fuzzScenario, count: 10_000, boundS: () => 900 },
   'bad-broker': { run: badBrokerScenario, count: 1, boundS: (o) => o.phaseSeconds * 8 + 60 },
-  'broker-restarts': { run: brokerRestartScenario, count: 1000, boundS: () => 600 },
+  'broker-restarts': { run: brokerRestartScenario, count: 1000, boundS: () => 1200 },
   flush: { run: flushScenario, count: 100, boundS: () => 300 },
   kill: { run: killScenario, count: 200, boundS: () => 600 },
   partition: { run: partitionScenario, count: 1, boundS: (o) => o.partitionMinutes * 60 + 120 },
