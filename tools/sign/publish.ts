@@ -4,7 +4,10 @@
 // `desired`), and with neither retained there is no safe guess, so nothing is published.
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { decodeBase64Url } from '../../agent/encoding/base64.ts';
+import { parseStrictJson } from '../../agent/encoding/strict-json.ts';
 import { parseBrokerUrl } from '../../agent/mqtt/broker-url.ts';
+import { looksLikeJws } from '../../agent/remote/jws.ts';
 import { topicsFor } from '../../contract/topics.ts';
 import { UsageError } from './flags.ts';
 
@@ -80,11 +83,14 @@ export function retainedVersion(status: string | null, desired: string | null): 
  * version in use (a higher number there can only raise the next one, never lower it).
  */
 function payloadOf(token: string): Record<string, unknown> | null {
-  const text = /^[\w-]+\.([\w-]+)\.[\w-]+$/.exec(token.trim())?.[1];
+  let text = token;
+  if (looksLikeJws(token)) {
+    const bytes = decodeBase64Url(token.trim().split('.')[1] ?? '');
+    if (!bytes) return null;
+    text = Buffer.from(bytes).toString('utf8');
+  }
   try {
-    const claims: unknown = JSON.parse(
-      text === undefined ? token : Buffer.from(text, 'base64url').toString('utf8'),
-    );
+    const claims: unknown = parseStrictJson(text);
     return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
       ? (claims as Record<string, unknown>)
       : null;
