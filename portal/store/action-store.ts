@@ -52,22 +52,24 @@ export async function allocateVersions(
   }));
 }
 
-export interface SentRequest {
-  readonly routerId: string;
-  readonly kind: 'desired' | 'command';
-  readonly action: ActionKind;
-  readonly version: number | null;
-  readonly commandId: string | null;
-  readonly content: Readonly<Record<string, unknown>>;
-  readonly operator: string;
-  readonly reason: string;
-  readonly rolloutId: string | null;
+export type SentRequest = Pick<
+  ActionRecord,
+  | 'routerId'
+  | 'kind'
+  | 'action'
+  | 'version'
+  | 'commandId'
+  | 'content'
+  | 'operator'
+  | 'reason'
+  | 'rolloutId'
+  | 'status'
+> & {
   readonly wave: number | null;
-  readonly status: ActionStatus;
   /** For desired states: the token published and its expiry (kept for re-signing). */
   readonly token?: string;
   readonly expMs?: number;
-}
+};
 
 /**
  * Records requests about to be published (before the publish: a router answers within
