@@ -9,6 +9,7 @@ PACKAGES="
   mosquitto mosquitto-clients openssl socat netcat-openbsd
   shellcheck busybox
   postgresql
+  chromium fonts-dejavu-core
 "
 
 missing=""
