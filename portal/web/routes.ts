@@ -3,7 +3,9 @@
 import type { ComponentType } from 'preact';
 import type { Role } from './api-types.ts';
 import type { PageProps } from './page-props.ts';
+import { FleetPage } from './pages/fleet-page.ts';
 import { OverviewPage } from './pages/overview-page.ts';
+import { RouterPage } from './pages/router-page.ts';
 
 export interface PageRoute {
   readonly path: string;
