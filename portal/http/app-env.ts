@@ -21,6 +21,8 @@ export interface AppDeps {
   /** The client's address as the adapter sees it (for the login rate limit and the log). */
   readonly clientAddress: (request: Request, env: unknown) => string;
   readonly log: (line: string) => void;
+  /** The built web pages (dist/web by default, see web-routes.ts). */
+  readonly webDir?: URL;
   /** Injected in tests; built from settings otherwise. */
   readonly loginLimiter?: LoginRateLimiter;
 }

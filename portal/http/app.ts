@@ -11,6 +11,7 @@ import { HttpError } from './http-error.ts';
 import { openApiDocument } from './openapi.ts';
 import { routerRoutes } from './router-routes.ts';
 import { loginRoutes, sessionRoutes } from './session-routes.ts';
+import { webRoutes } from './web-routes.ts';
 
 export const API_BASE = '/api/v1';
 
@@ -30,12 +31,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
     await next();
-    // JSON and CSV only: never let a browser sniff device-supplied text into markup.
+    // JSON and CSV only: never let a browser sniff device-supplied text into markup. The web
+    // pages (web-routes.ts) set their own cache and CSP headers.
     c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'no-store');
-    c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    if (!c.res.headers.has('Content-Security-Policy'))
+      c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
   });
   app.route(API_BASE, api);
+  app.route('/', webRoutes(deps.webDir));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such endpoint' } }, 404));
   app.onError((error, c) => {
     if (error instanceof HttpError) {
