@@ -3,7 +3,11 @@
 import type { ComponentType } from 'preact';
 import type { Role } from './api-types.ts';
 import type { PageProps } from './page-props.ts';
+import { AccountsPage } from './pages/accounts-page.ts';
+import { AuditPage } from './pages/audit-page.ts';
 import { OverviewPage } from './pages/overview-page.ts';
+import { RolloutPage } from './pages/rollout-page.ts';
+import { RolloutsPage } from './pages/rollouts-page.ts';
 
 export interface PageRoute {
   readonly path: string;
@@ -12,7 +16,13 @@ export interface PageRoute {
   readonly role?: Role;
 }
 
-export const ROUTES: readonly PageRoute[] = [{ path: '/', title: 'Overview', page: OverviewPage }];
+export const ROUTES: readonly PageRoute[] = [
+  { path: '/', title: 'Overview', page: OverviewPage },
+  { path: '/rollouts', title: 'Rollouts', page: RolloutsPage },
+  { path: '/rollouts/:id', title: 'Rollout', page: RolloutPage },
+  { path: '/audit', title: 'Audit log', page: AuditPage },
+  { path: '/accounts', title: 'Accounts and tokens', page: AccountsPage, role: 'admin' },
+];
 
 export interface RouteMatch {
   readonly route: PageRoute;

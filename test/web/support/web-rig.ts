@@ -2,13 +2,15 @@
 // service in a child process: PGlite in a temp directory, a generated Ed25519 key, a free port on
 // 127.0.0.1), accounts per role with API tokens, and routers played by MQTT clients that publish
 // schema-valid state/status documents and answer like the agent (test/portal/support).
+import { execFile } from 'node:child_process';
 import { cpSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { AccountsStore } from '../../../portal/auth/accounts-store.ts';
 import type { Role } from '../../../portal/core/operator.ts';
 import { openDb } from '../../../portal/store/db.ts';
 import { migrate } from '../../../portal/store/migrate.ts';
-import { tempDir } from '../../mqtt/helpers.ts';
+import { ROOT, tempDir } from '../../mqtt/helpers.ts';
 import { startPortal, type Portal } from '../../portal/http/cli-run.ts';
 import { BOOT_A } from '../../portal/support/documents.ts';
 import {
@@ -68,6 +70,16 @@ function accountsTemplate(): Promise<Template> {
 }
 process.on('exit', () => templateDir.remove());
 
+let bundle: Promise<unknown> | null = null;
+
+/** The pages bundle (dist/web) built from the sources under test, once per test run. */
+function buildPages(): Promise<unknown> {
+  bundle ??= promisify(execFile)(process.execPath, ['--import', 'tsx', 'build/web.ts'], {
+    cwd: ROOT,
+  });
+  return bundle;
+}
+
 export interface ApiAnswer {
   readonly status: number;
   readonly body: any;
@@ -107,8 +119,9 @@ export async function startWebRig(options: WebRigOptions = {}): Promise<WebRig> 
   const started = <T>(p: Promise<T>, cleanup: (value: T) => Promise<void> | void) =>
     p.then((value) => (cleanups.push(() => cleanup(value)), value));
   try {
-    const [{ dir: templatePath, accounts }, broker, keys] = await Promise.all([
+    const [{ dir: templatePath, accounts }, , broker, keys] = await Promise.all([
       accountsTemplate(),
+      buildPages(),
       started(startTestBroker(), (b) => b.stop()),
       started(makeKeys(), (k) => k.remove()),
     ]);
