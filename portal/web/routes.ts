@@ -3,8 +3,12 @@
 import type { ComponentType } from 'preact';
 import type { Role } from './api-types.ts';
 import type { PageProps } from './page-props.ts';
+import { AccountsPage } from './pages/accounts-page.ts';
+import { AuditPage } from './pages/audit-page.ts';
 import { FleetPage } from './pages/fleet-page.ts';
 import { OverviewPage } from './pages/overview-page.ts';
+import { RolloutPage } from './pages/rollout-page.ts';
+import { RolloutsPage } from './pages/rollouts-page.ts';
 import { RouterPage } from './pages/router-page.ts';
 
 export interface PageRoute {
@@ -14,7 +18,15 @@ export interface PageRoute {
   readonly role?: Role;
 }
 
-export const ROUTES: readonly PageRoute[] = [{ path: '/', title: 'Overview', page: OverviewPage }];
+export const ROUTES: readonly PageRoute[] = [
+  { path: '/', title: 'Overview', page: OverviewPage },
+  { path: '/fleet', title: 'Fleet', page: FleetPage },
+  { path: '/routers/:id', title: 'Router', page: RouterPage },
+  { path: '/rollouts', title: 'Rollouts', page: RolloutsPage },
+  { path: '/rollouts/:id', title: 'Rollout', page: RolloutPage },
+  { path: '/audit', title: 'Audit log', page: AuditPage },
+  { path: '/accounts', title: 'Accounts and tokens', page: AccountsPage, role: 'admin' },
+];
 
 export interface RouteMatch {
   readonly route: PageRoute;

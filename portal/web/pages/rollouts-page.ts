@@ -1,0 +1,82 @@
+// Staged rollouts, newest first, with their state and progress; live from the event stream.
+import { useEffect, useState } from 'preact/hooks';
+import type { Items, RolloutRecord } from '../api-types.ts';
+import { progressText, rolloutProgress, RolloutStateBadge } from '../components/rollout-state.ts';
+import { useFleetEvents } from '../event-stream.ts';
+import { html } from '../html.ts';
+import { Link } from '../navigation.ts';
+import { timeText } from '../time-text.ts';
+import { useApi } from '../use-api.ts';
+
+export function RolloutsPage() {
+  const loaded = useApi<Items<RolloutRecord>>('/rollouts');
+  const [items, setItems] = useState<RolloutRecord[] | undefined>(undefined);
+  useEffect(() => {
+    if (loaded.data) setItems(loaded.data.items);
+  }, [loaded.data]);
+  useFleetEvents((event) => {
+    if (event.type !== 'rollout') return;
+    const next = event.rollout;
+    setItems((list) => {
+      if (!list) return list;
+      const i = list.findIndex((r) => r.id === next.id);
+      return i < 0 ? [next, ...list] : list.map((r, j) => (j === i ? next : r));
+    });
+  });
+  return html`
+    <h1>Rollouts</h1>
+    <p class="muted">
+      Bulk changes sent in waves; a wave goes out when the previous one has answered, and a rollout
+      halts by itself when too many of a wave's routers answer with errors or not at all. Start one
+      from the fleet table.
+    </p>
+    ${loaded.error && html`<p class="error" role="alert">${loaded.error}</p>`}
+    ${
+      !items
+        ? html`<p role="status">Loading…</p>`
+        : items.length === 0
+          ? html`<p role="status">No rollouts yet.</p>`
+          : html`<div class="scroll">
+              <table data-testid="rollouts">
+                <caption class="sr-only">
+                  Staged rollouts, newest first
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Rollout</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Progress</th>
+                    <th scope="col" class="num">Errors</th>
+                    <th scope="col" class="num">Missing</th>
+                    <th scope="col">Operator</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Started</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${items.map((r) => {
+                    const p = rolloutProgress(r);
+                    return html`<tr key=${r.id} data-rollout=${r.id}>
+                      <th scope="row">
+                        <${Link} href=${`/rollouts/${encodeURIComponent(r.id)}`}>${r.id}<//>
+                      </th>
+                      <td>${r.action}</td>
+                      <td>
+                        <${RolloutStateBadge} state=${r.state} />
+                        ${r.haltReason && html` <span class="wrap">${r.haltReason}</span>`}
+                      </td>
+                      <td>${progressText(r)}</td>
+                      <td class="num">${p.errors + p.failed}</td>
+                      <td class="num">${p.missing}</td>
+                      <td>${r.operator}</td>
+                      <td class="wrap">${r.reason}</td>
+                      <td>${timeText(r.createdAt)}</td>
+                    </tr>`;
+                  })}
+                </tbody>
+              </table>
+            </div>`
+    }
+  `;
+}

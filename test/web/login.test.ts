@@ -1,0 +1,78 @@
+// Logging in and out in Chromium against the real service: a wrong password is refused with a
+// message, the right one opens the page asked for, logout ends the session on the server too.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage } from './support/browser.ts';
+import { loginWithForm } from './support/login.ts';
+import { screenshot } from './support/screenshots.ts';
+import { startWebRig, type WebRig } from './support/web-rig.ts';
+
+const test = suite('login');
+let rig: WebRig;
+let browser: Browser;
+// The browser logs every 401 answer (the shell's first GET /me, a refused login).
+const UNAUTHORIZED = [/status of 401/];
+
+test.before(async () => {
+  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
+});
+test.after(async () => {
+  await browser?.close();
+  await rig?.stop();
+});
+
+test('a wrong password is refused with a message; the right one opens the page asked for', async () => {
+  const w = await openPage(browser, rig.url);
+  const { page } = w;
+  try {
+    await page.goto('/audit');
+    await page.getByLabel('Name').waitFor();
+    assert.is(new URL(page.url()).pathname, '/login', 'sent to the login page');
+    await screenshot(page, 'login');
+    await page.getByLabel('Name').fill(rig.accounts.operator.name);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'wrong name or password' }).waitFor();
+    assert.is(await page.getByRole('button', { name: 'Log out' }).count(), 0, 'not logged in');
+    assert.is((await w.context.cookies()).filter((c) => c.name === 'op25b_session').length, 0);
+
+    await page.getByLabel('Password').fill(rig.accounts.operator.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    assert.is(new URL(page.url()).pathname, '/audit', 'back where the user wanted to go');
+    assert.is(await page.getByTestId('current-user').innerText(), 'operator1 (operator)');
+    const session = (await w.context.cookies()).find((c) => c.name === 'op25b_session');
+    assert.ok(session?.httpOnly && session.sameSite === 'Strict', 'HttpOnly, SameSite=Strict');
+    w.assertClean(UNAUTHORIZED);
+  } finally {
+    await w.close();
+  }
+});
+
+test('logout ends the session on the server, not only in the page', async () => {
+  const w = await openPage(browser, rig.url);
+  const { page } = w;
+  try {
+    await loginWithForm(page, rig.accounts.viewer);
+    const me = await w.context.request.get('/api/v1/me');
+    assert.is(me.status(), 200);
+    const cookie = (await w.context.cookies()).find((c) => c.name === 'op25b_session')!;
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('You are logged out.').waitFor();
+    await page.getByLabel('Password').waitFor();
+    // The old session cookie, replayed, is refused: the server ended the session.
+    const replay = await fetch(`${rig.url}/api/v1/me`, {
+      headers: { cookie: `op25b_session=${cookie.value}` },
+    });
+    assert.is(replay.status, 401);
+    await page.goto('/rollouts');
+    await page.getByLabel('Password').waitFor();
+    assert.is(new URL(page.url()).pathname, '/login');
+    w.assertClean(UNAUTHORIZED);
+  } finally {
+    await w.close();
+  }
+});
+
+test.run();
