@@ -16,7 +16,7 @@ export const FILTER_PARAMS = [
 ] as const;
 export type FilterParam = (typeof FILTER_PARAMS)[number];
 
-export const PAGE_SIZES = [25, 50, 100, 200] as const;
+export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
 export const DEFAULT_LIMIT = 50;
 
 export interface FleetView {

@@ -30,7 +30,13 @@ function Plot(props: { buckets: readonly HourBucket[] }) {
         axes: [{}, { size: 60 }],
         series: [
           {},
-          { label: 'blocked', stroke: '#0a58ca', fill: 'rgba(10,88,202,0.15)', width: 1.5 },
+          {
+            label: 'blocked',
+            stroke: '#0a58ca',
+            fill: 'rgba(10,88,202,0.15)',
+            width: 1.5,
+            points: { show: ys.length <= 48 },
+          },
         ],
       },
       [xs, ys],
@@ -56,6 +62,13 @@ export function BlockedChart(props: { path: string; title: string; id: string })
     (best, b) => (best === null || b.blocked > best.blocked ? b : best),
     null,
   );
+  // Built as one string: htm drops whitespace at line breaks inside templates.
+  const label = WINDOWS.find((w) => w.hours === hours)?.label ?? `${hours} h`;
+  const summaryText =
+    `${count(total)} blocked attempts in the last ${label}` +
+    (peak && peak.blocked > 0
+      ? `; peak ${count(peak.blocked)} in the hour from ${time(peak.hour)}.`
+      : '.');
   return html`<section aria-labelledby=${props.id}>
     <h2 id=${props.id}>${props.title}</h2>
     <div class="actions" role="group" aria-label="Time window">
@@ -72,18 +85,7 @@ export function BlockedChart(props: { path: string; title: string; id: string })
       )}
     </div>
     ${history.error && html`<p class="error" role="alert">${history.error}</p>`}
-    <p data-testid="${props.id}-summary">
-      ${
-        history.data
-          ? html`${count(total)} blocked attempts in the last
-            ${WINDOWS.find((w) => w.hours === hours)?.label}${
-              peak && peak.blocked > 0
-                ? html`; peak ${count(peak.blocked)} in the hour from ${time(peak.hour)}`
-                : ''
-            }.`
-          : 'Loading…'
-      }
-    </p>
+    <p data-testid="${props.id}-summary">${history.data ? summaryText : 'Loading…'}</p>
     ${history.data && html`<${Plot} buckets=${buckets} />`}
   </section>`;
 }

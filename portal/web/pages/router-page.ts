@@ -18,25 +18,24 @@ import { useApi } from '../use-api.ts';
 
 const OPEN = new Set(['sent', 'pending: router offline']);
 
+// One string: htm drops whitespace at line breaks inside templates.
+function openText(r: ActionRecord, online: boolean): string {
+  const where =
+    r.status === 'sent'
+      ? online
+        ? 'waiting for the reply'
+        : 'waiting; the router is offline'
+      : 'pending: the router is offline, it gets it when it comes back';
+  return `${r.action} sent ${time(r.sentAt)} by ${r.operator}: ${where}`;
+}
+
 function OpenRequests(props: { records: readonly ActionRecord[]; online: boolean }) {
   const open = props.records.filter((r) => OPEN.has(r.status));
   if (open.length === 0) return null;
   return html`<div class="notice-box" role="status" data-testid="open-requests">
     <strong>${open.length === 1 ? 'A request is open' : `${open.length} requests are open`}</strong>
     <ul>
-      ${open.map(
-        (r) =>
-          html`<li>
-            ${r.action} sent ${time(r.sentAt)} by ${r.operator}:
-            ${
-              r.status === 'sent'
-                ? props.online
-                  ? 'waiting for the reply'
-                  : 'waiting; the router is offline'
-                : 'pending: the router is offline, it gets it when it comes back'
-            }
-          </li>`,
-      )}
+      ${open.map((r) => html`<li>${openText(r, props.online)}</li>`)}
     </ul>
   </div>`;
 }
