@@ -27,6 +27,8 @@ export interface FleetQuery {
   readonly hasError?: boolean;
   /** No status for more than two report intervals. */
   readonly notReporting?: boolean;
+  /** Drifted or erroring (the summary's count): rules not applied, or a last error. */
+  readonly trouble?: boolean;
   /** Only routers with at least this many blocked packets in the window. */
   readonly blockedMin?: number;
   /** The window of `blocked` (sorting and blockedMin), in hours; 24 by default. */
@@ -80,7 +82,7 @@ function text(params: Params, name: string, pattern: RegExp): string | undefined
 
 /**
  * Parses query-string style parameters: offset, limit, sort (a key, `-key` for descending),
- * q, online, enabled, applied, backend, wan_proto, model, has_error, not_reporting,
+ * q, online, enabled, applied, backend, wan_proto, model, has_error, not_reporting, trouble,
  * blocked_min, blocked_hours. Unknown parameters are refused so a typo never widens a bulk
  * action's filter.
  */
@@ -98,6 +100,7 @@ export function parseFleetQuery(params: Params, extraAllowed: readonly string[] 
     'model',
     'has_error',
     'not_reporting',
+    'trouble',
     'blocked_min',
     'blocked_hours',
     ...extraAllowed,
@@ -135,6 +138,7 @@ export function parseFleetQuery(params: Params, extraAllowed: readonly string[] 
     ...defined('model', text(params, 'model', /^.{1,128}$/)),
     ...defined('hasError', bool(params, 'has_error')),
     ...defined('notReporting', bool(params, 'not_reporting')),
+    ...defined('trouble', bool(params, 'trouble')),
     ...defined('blockedMin', int(params, 'blocked_min', 0, 2 ** 53 - 1)),
   };
   return query;
@@ -159,6 +163,7 @@ export function fleetQueryParams(query: FleetQuery): Record<string, string> {
   put('model', query.model);
   put('has_error', query.hasError);
   put('not_reporting', query.notReporting);
+  put('trouble', query.trouble);
   put('blocked_min', query.blockedMin);
   if (query.blockedHours !== DEFAULT_QUERY.blockedHours) put('blocked_hours', query.blockedHours);
   return out;

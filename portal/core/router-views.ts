@@ -64,3 +64,10 @@ export interface TopBlockedRouter {
   readonly blocked: number;
   readonly topSources: readonly TopSource[];
 }
+
+/** One router's blocked packets per hour, oldest first (the fleet table's sparklines). */
+export interface RouterBlockedSeries {
+  readonly id: string;
+  /** One count per hour of the window, every hour present. */
+  readonly blocked: readonly number[];
+}

@@ -117,6 +117,7 @@ export function componentSchemas(): Record<string, Schema> {
       notReporting: int,
     }),
     HourBuckets: list(obj({ hour: time, blocked: int })),
+    BlockedSeries: list(obj({ id: str, blocked: { type: 'array', items: int } })),
     TopBlocked: list(
       obj({
         id: str,

@@ -53,6 +53,7 @@ const fleetFilters = [
   param('model', 'query', { type: 'string' }, 'Exact model'),
   boolQ('has_error', 'Has a last error'),
   boolQ('not_reporting', 'No status for more than two report intervals'),
+  boolQ('trouble', 'Drifted or erroring: rules not applied, or a last error'),
   intQ('blocked_min', 'At least this many blocked packets in the window'),
   intQ(
     'blocked_hours',
@@ -148,6 +149,17 @@ export function openApiDocument(): Json {
       '/blocked': get('Fleet-wide blocked packets per hour', 'HourBuckets', [
         intQ('hours', 'Hours back (default 24)', 1, 2160),
       ]),
+      '/blocked/series': get(
+        'Blocked packets per hour of each listed router (the fleet table sparklines)',
+        'BlockedSeries',
+        [
+          {
+            ...param('ids', 'query', { type: 'string' }, 'Router ids, comma-separated (1..1000)'),
+            required: true,
+          },
+          intQ('hours', 'Hours back (default 24)', 1, 168),
+        ],
+      ),
       '/top-blocked': get(
         'Routers with the most blocked packets, with their top LAN sources',
         'TopBlocked',

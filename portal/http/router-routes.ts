@@ -19,6 +19,7 @@ export function fleetQueryFrom(params: Record<string, string>): FleetQuery {
 }
 
 const EXPORT_PAGE = 1000;
+const MAX_SERIES = 1000;
 
 export function routerRoutes(fleet: FleetService): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -66,6 +67,18 @@ export function routerRoutes(fleet: FleetService): Hono<AppEnv> {
     onlyParams(params, ['hours']);
     return c.json({
       items: await fleet.blockedHistory(null, intParam(params, 'hours', 1, 2160) ?? 24),
+    });
+  });
+
+  // ?ids=a,b,c: the sparklines of one page of the fleet list, in one request.
+  app.get('/blocked/series', async (c) => {
+    const params = c.req.query();
+    onlyParams(params, ['ids', 'hours']);
+    const ids = [...new Set((params.ids ?? '').split(',').filter((id) => id !== ''))];
+    if (ids.length === 0 || ids.length > MAX_SERIES || !ids.every((id) => ROUTER_ID.test(id)))
+      throw badRequest(`ids must be 1..${MAX_SERIES} router ids, comma-separated`, 'bad_query');
+    return c.json({
+      items: await fleet.blockedSeries(ids, intParam(params, 'hours', 1, 168) ?? 24),
     });
   });
 

@@ -1,4 +1,4 @@
-// The NOC's web pages: every page path answers the same HTML shell, /assets/* the bundle that
+// The NOC's web pages: every page path (PAGE_PATHS) answers the same HTML shell, /assets/* the bundle that
 // build/web.ts writes to dist/web. A strict Content-Security-Policy: scripts, styles and
 // connections only from this service, no inline script, nothing framed.
 import { createHash } from 'node:crypto';
@@ -13,6 +13,18 @@ export const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
   "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
   "frame-ancestors 'none'";
+
+/** Paths that answer the HTML shell: one per page of portal/web/routes.ts. */
+export const PAGE_PATHS: readonly string[] = [
+  '/',
+  '/login',
+  '/fleet',
+  '/routers/:id',
+  '/rollouts',
+  '/rollouts/:id',
+  '/audit',
+  '/accounts',
+];
 
 const ASSETS = {
   'app.js': 'text/javascript; charset=utf-8',
@@ -92,10 +104,8 @@ export function webRoutes(dir: URL = WEB_DIST): Hono<AppEnv> {
     return c.body(new Uint8Array(gzip ? asset.gzip : asset.body));
   });
 
-  // Every other GET outside the API is a page: the shell, whose script picks the page.
-  app.get('*', (c) => {
-    const path = new URL(c.req.url).pathname;
-    if (path.startsWith('/api/') || path.startsWith('/assets/')) return c.notFound();
+  // The pages' paths (portal/web/routes.ts picks the page): each answers the shell.
+  const shell = (c: Context<AppEnv>) => {
     const loaded = current();
     pageHeaders(c);
     c.header('Cache-Control', 'no-cache');
@@ -104,6 +114,7 @@ export function webRoutes(dir: URL = WEB_DIST): Hono<AppEnv> {
         'Content-Type': 'text/plain; charset=utf-8',
       });
     return c.html(loaded.shell);
-  });
+  };
+  for (const path of PAGE_PATHS) app.get(path, shell);
   return app;
 }

@@ -11,6 +11,7 @@ import type {
   HourBucket,
   RouterDetail,
   RouterSummary,
+  RouterBlockedSeries,
   TopBlockedRouter,
 } from '../core/router-views.ts';
 import type { Signer } from '../signing/signer.ts';
@@ -30,6 +31,8 @@ export interface FleetService {
   getRouter(id: string): Promise<RouterDetail | null>;
   /** Blocked packets per hour, oldest first; id null = the whole fleet. */
   blockedHistory(id: string | null, hours: number): Promise<HourBucket[]>;
+  /** Blocked packets per hour of each given router (unknown ids: all zero), in the given order. */
+  blockedSeries(ids: readonly string[], hours: number): Promise<RouterBlockedSeries[]>;
   /** The routers with the most blocked packets in the window, with their top LAN sources. */
   topBlocked(hours: number, limit: number): Promise<TopBlockedRouter[]>;
   /** Desired states and commands sent to the router, newest first. */

@@ -31,6 +31,7 @@ import {
   topBlocked,
   type QueryClock,
 } from '../store/fleet-queries.ts';
+import { blockedSeries } from '../store/blocked-series.ts';
 import { ingestBatch } from '../store/router-ingest.ts';
 import { getRollout, listRollouts } from '../store/rollout-store.ts';
 import type { FleetServiceDeps, RunningFleetService } from './fleet-service.ts';
@@ -151,6 +152,7 @@ export async function startFleetService(
     summary: () => fleetSummary(db, clock()),
     getRouter: (id) => routerDetail(db, id, clock()),
     blockedHistory: (id, hours) => blockedHistory(db, id, hours, Date.now()),
+    blockedSeries: (ids, hours) => blockedSeries(db, ids, hours, Date.now()),
     topBlocked: (hours, limit) => topBlocked(db, hours, limit, Date.now()),
     actionHistory: (id, limit) => actionHistory(db, id, limit),
     act: (req, by) => act(actDeps, req, by),

@@ -46,6 +46,13 @@ export function whereClause(
   if (q.wanProto !== undefined) parts.push(`r.wan_proto = ${p(q.wanProto)}`);
   if (q.model !== undefined) parts.push(`r.model = ${p(q.model)}`);
   if (q.hasError !== undefined) parts.push(`r.has_error = ${p(q.hasError)}`);
+  // As the summary counts "drifted or erroring".
+  if (q.trouble !== undefined)
+    parts.push(
+      q.trouble
+        ? '(r.applied = false OR r.has_error)'
+        : '(r.applied IS DISTINCT FROM false AND NOT r.has_error)',
+    );
   if (q.notReporting !== undefined) {
     const cutoff = p(new Date(clock.nowMs - clock.notReportingAfterMs).toISOString());
     parts.push(

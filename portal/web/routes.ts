@@ -5,9 +5,11 @@ import type { Role } from './api-types.ts';
 import type { PageProps } from './page-props.ts';
 import { AccountsPage } from './pages/accounts-page.ts';
 import { AuditPage } from './pages/audit-page.ts';
+import { FleetPage } from './pages/fleet-page.ts';
 import { OverviewPage } from './pages/overview-page.ts';
 import { RolloutPage } from './pages/rollout-page.ts';
 import { RolloutsPage } from './pages/rollouts-page.ts';
+import { RouterPage } from './pages/router-page.ts';
 
 export interface PageRoute {
   readonly path: string;
@@ -18,6 +20,8 @@ export interface PageRoute {
 
 export const ROUTES: readonly PageRoute[] = [
   { path: '/', title: 'Overview', page: OverviewPage },
+  { path: '/fleet', title: 'Fleet', page: FleetPage },
+  { path: '/routers/:id', title: 'Router', page: RouterPage },
   { path: '/rollouts', title: 'Rollouts', page: RolloutsPage },
   { path: '/rollouts/:id', title: 'Rollout', page: RolloutPage },
   { path: '/audit', title: 'Audit log', page: AuditPage },

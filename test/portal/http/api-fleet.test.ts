@@ -59,6 +59,24 @@ test('summary, router record, histories and top-blocked fit the document', async
   assert.is((await api('GET', '/blocked', '/blocked', t)).status, 200);
   assert.is((await api('GET', '/top-blocked', '/top-blocked?limit=2', t)).body.items.length, 2);
   assert.is((await api('GET', '/blocked', '/blocked?hours=0', t)).status, 400);
+  const series = await api(
+    'GET',
+    '/blocked/series',
+    '/blocked/series?ids=r-002,r-001,r-002&hours=6',
+    t,
+  );
+  assert.equal(series.body.items, [
+    { id: 'r-002', blocked: [1, 1, 1, 1, 1, 1] },
+    { id: 'r-001', blocked: [1, 1, 1, 1, 1, 1] },
+  ]);
+  for (const bad of [
+    '',
+    'ids=',
+    `ids=${encodeURIComponent(SQLI)}`,
+    'ids=r-001&hours=169',
+    'ids=r-001&x=1',
+  ])
+    assert.is((await api('GET', '/blocked/series', `/blocked/series?${bad}`, t)).status, 400, bad);
 });
 
 test('device strings come back as the same inert JSON string, with nosniff and a strict CSP', async () => {

@@ -89,6 +89,9 @@ export class FakeFleet implements FleetService {
   async blockedHistory(_id: string | null, hours: number) {
     return [{ hour: '2026-12-01T10:00:00.000Z', blocked: hours }];
   }
+  async blockedSeries(ids: readonly string[], hours: number) {
+    return ids.map((id) => ({ id, blocked: new Array<number>(hours).fill(1) }));
+  }
   async topBlocked(_hours: number, limit: number) {
     return this.routers.slice(0, limit).map((r) => ({
       id: r.id,

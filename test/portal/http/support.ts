@@ -89,6 +89,7 @@ export function appRoutes(app: Hono<AppEnv>): { method: string; path: string }[]
   const out: { method: string; path: string }[] = [];
   for (const r of app.routes) {
     if (r.method === 'ALL') continue; // middleware
+    if (!r.path.startsWith('/api/v1/')) continue; // the web pages (web-routes.ts)
     const path = r.path.replace(/^\/api\/v1/, '').replace(/:([a-z]+)/g, '{$1}');
     const key = `${r.method} ${path}`;
     if (!seen.has(key)) out.push({ method: r.method, path });

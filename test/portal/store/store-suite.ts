@@ -22,6 +22,7 @@ import {
   routerDetail,
   topBlocked,
 } from '../../../portal/store/fleet-queries.ts';
+import { blockedSeries } from '../../../portal/store/blocked-series.ts';
 import { migrate, migrationNames } from '../../../portal/store/migrate.ts';
 import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/documents.ts';
@@ -192,6 +193,14 @@ export function storeSuite(
       (await blockedHistory(db, null, 2, NOW)).map((b) => b.blocked),
       [10, 19],
     );
+    assert.equal(
+      await blockedSeries(db, [deviceId(999), id], 3, NOW),
+      [
+        { id: deviceId(999), blocked: [0, 0, 0] },
+        { id, blocked: [0, 10, 19] },
+      ],
+      'the sparklines: every hour, unknown routers all zero, in the asked order',
+    );
     const detail = (await routerDetail(db, id, CLOCK))!;
     assert.equal(detail.topSources, [{ address: '198.51.100.23', attempts: 29 }]);
     const top = await topBlocked(db, 24, 5, NOW);
@@ -238,6 +247,8 @@ export function storeSuite(
     );
     assert.is((await listRouters(db, q({ hasError: true }), CLOCK)).total, 1);
     assert.is((await listRouters(db, q({ notReporting: true }), CLOCK)).total, 5);
+    assert.is((await listRouters(db, q({ trouble: true }), CLOCK)).total, 7, 'as the summary');
+    assert.is((await listRouters(db, q({ trouble: false }), CLOCK)).total, 23);
     assert.is((await listRouters(db, q({ blockedMin: 20 }), CLOCK)).total, 10);
     assert.equal(
       ids(await listRouters(db, q({ sort: 'blocked', order: 'desc', limit: 2 }), CLOCK)),

@@ -23,6 +23,7 @@ test('paging, descending sort, filters and search', () => {
     wan_proto: 'dhcp',
     has_error: 'false',
     not_reporting: '1',
+    trouble: 'true',
     blocked_min: '5',
     blocked_hours: '48',
   });
@@ -39,6 +40,7 @@ test('paging, descending sort, filters and search', () => {
     wanProto: 'dhcp',
     hasError: false,
     notReporting: true,
+    trouble: true,
     blockedMin: 5,
   });
   assert.equal(parseFleetQuery(fleetQueryParams(q)), {
