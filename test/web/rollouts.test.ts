@@ -38,20 +38,25 @@ test('a rollout over a filter halts when a wave answers with errors, and resumes
   const { page } = w;
   try {
     await loginByApi(w.context, rig.accounts.operator);
-    await page.goto('/rollouts');
-    await page.getByText('No rollouts yet.').waitFor();
-    const started = await rig.api('POST', '/rollouts', 'operator', {
-      action: 'disable',
-      reason: 'spam wave, ticket 4711',
-      target: { filter: { model: MODEL } },
-      waves: [25, 50, 100],
-      max_error_share: 0,
-    });
-    assert.is(started.status, 201, JSON.stringify(started.body));
-    const id: string = started.body.id;
-    // The list learns of it from the event stream, without a reload.
+    // From the fleet table: search the model, select the page, act as a staged rollout.
+    await page.goto(`/fleet?q=${encodeURIComponent(MODEL)}`);
+    await page.getByTestId('fleet-total').getByText('1–4 of 4 routers').waitFor();
+    await page.getByLabel('Select every router on this page').check();
+    const form = page.locator('form.action-form');
+    await form.getByLabel('Action').selectOption('disable');
+    await form.getByLabel(/^Reason/).fill('spam wave, ticket 4711');
+    await form.getByLabel('As a staged rollout').check();
+    await form.getByLabel(/^Waves/).fill('25, 50, 100');
+    await form.getByRole('button', { name: 'Start rollout' }).click();
+    await form.getByText('Rollout started over 4 routers in 3 waves.').waitFor();
+    const href = await form.getByRole('link', { name: 'Follow the rollout' }).getAttribute('href');
+    const id = decodeURIComponent(href!.replace('/rollouts/', ''));
+
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Rollouts' })
+      .click();
     const row = page.locator(`tr[data-rollout="${id}"]`);
-    await row.waitFor();
     await row.getByText('halted').waitFor();
     assert.match(await row.innerText(), /spam wave, ticket 4711/);
     await screenshot(page, 'rollouts');
@@ -86,21 +91,35 @@ test('pause, resume and abort from the page, each with a reason', async () => {
   // A silent router keeps its wave waiting, so the rollout stays running.
   const id = deviceId(0x201);
   await rig.addRouter(id, { silent: true });
-  const started = await rig.api('POST', '/rollouts', 'operator', {
-    action: 'verify',
-    reason: 'check the rules',
-    target: { ids: [id] },
-    waves: [100],
-    wave_timeout_ms: 600_000,
-  });
-  assert.is(started.status, 201, JSON.stringify(started.body));
   const w = await openPage(browser, rig.url);
   const { page } = w;
   try {
     await loginByApi(w.context, rig.accounts.operator);
-    await page.goto(`/rollouts/${started.body.id}`);
+    // Start it only once the page's event stream is open.
+    const stream = page.waitForResponse((r) => r.url().endsWith('/api/v1/events'));
+    await page.goto('/rollouts');
+    await stream;
+    const started = await rig.api('POST', '/rollouts', 'operator', {
+      action: 'verify',
+      reason: 'check the rules',
+      target: { ids: [id] },
+      waves: [100],
+      wave_timeout_ms: 600_000,
+    });
+    assert.is(started.status, 201, JSON.stringify(started.body));
+    // The list learns of the new rollout from the event stream, without a reload.
+    const row = page.locator(`tr[data-rollout="${started.body.id}"]`);
+    await row.getByText('running').waitFor();
+    await row.getByRole('link', { name: started.body.id }).click();
     const state = page.getByTestId('rollout-state');
     await state.getByText('running').waitFor();
+    // Its one wave is sent (the router stays silent): pausing holds the rollout after it.
+    await page
+      .getByTestId('waves')
+      .locator('tr[data-wave="1"] td')
+      .nth(1)
+      .filter({ hasText: 'sent' })
+      .waitFor();
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('alert').filter({ hasText: 'Give a reason to pause' }).waitFor();
     assert.is(await state.innerText(), 'running', 'nothing sent without a reason');
