@@ -1,5 +1,6 @@
 // Logging in and out in Chromium against the real service: a wrong password is refused with a
 // message, the right one opens the page asked for, logout ends the session on the server too.
+// Also the harness's own page watch: it notices dialogs, page errors and requests elsewhere.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
@@ -70,6 +71,24 @@ test('logout ends the session on the server, not only in the page', async () => 
     await page.getByLabel('Password').waitFor();
     assert.is(new URL(page.url()).pathname, '/login');
     w.assertClean(UNAUTHORIZED);
+  } finally {
+    await w.close();
+  }
+});
+
+test('the page watch records dialogs, page errors and requests leaving the service', async () => {
+  const w = await openPage(browser, rig.url);
+  try {
+    await w.page.goto('about:blank');
+    // A string, as a script injected into a page would be (no DOM types in the tests).
+    await w.page.evaluate(`alert('injected');
+      setTimeout(() => { throw new Error('boom'); });
+      void fetch('http://127.0.0.2:9/x').catch(() => {});`);
+    await rig.until('the problems', async () => (w.problems.length >= 3 ? true : undefined));
+    const kinds = w.problems.map((p) => p.kind).sort();
+    assert.ok(kinds.includes('dialog') && kinds.includes('pageerror'), kinds.join());
+    assert.ok(kinds.includes('foreign-request'), kinds.join());
+    assert.throws(() => w.assertClean([/./]), /dialog: alert: injected/);
   } finally {
     await w.close();
   }

@@ -15,6 +15,7 @@ interface AuditRecord extends AuditEntry {
   readonly routerCount: number;
 }
 
+/** Entries a page shows unless the query string asks for another `limit`. */
 const PAGE_SIZE = 50;
 const FILTERS = ['operator', 'action', 'router', 'since', 'until'] as const;
 type Filter = (typeof FILTERS)[number];
@@ -25,11 +26,15 @@ export function AuditPage(props: PageProps) {
   const filters = Object.fromEntries(
     FILTERS.map((name) => [name, props.search.get(name) ?? '']),
   ) as Record<Filter, string>;
-  const offset = Math.max(0, Number(props.search.get('offset')) || 0);
-  const path = `/audit${queryString({ ...filters, limit: PAGE_SIZE, offset: offset || undefined })}`;
+  const offset = Math.max(0, Math.floor(Number(props.search.get('offset'))) || 0);
+  const asked = Math.floor(Number(props.search.get('limit')));
+  const limit = asked >= 1 && asked <= 1000 ? asked : PAGE_SIZE;
+  const size = limit === PAGE_SIZE ? undefined : limit;
+  const path = `/audit${queryString({ ...filters, limit, offset: offset || undefined })}`;
   const loaded = useApi<Page<AuditRecord>>(path);
   const total = loaded.data?.total ?? 0;
-  const pageLink = (at: number) => `/audit${queryString({ ...filters, offset: at || undefined })}`;
+  const pageLink = (at: number) =>
+    `/audit${queryString({ ...filters, limit: size, offset: at || undefined })}`;
   return html`
     <h1>Audit log</h1>
     <${AuditFilters} key=${props.search.toString()} filters=${filters} />
@@ -73,7 +78,7 @@ export function AuditPage(props: PageProps) {
                       <td class="wrap">${e.reason}</td>
                       <td class="wrap">${e.outcome}</td>
                       <td class="wrap">
-                        ${e.detail === undefined ? '' : html`<code>${JSON.stringify(e.detail)}</code>`}
+                        ${detailText(e.detail) && html`<code>${detailText(e.detail)}</code>`}
                       </td>
                     </tr>`,
                 )}
@@ -84,16 +89,23 @@ export function AuditPage(props: PageProps) {
         <nav class="pager" aria-label="Audit pages">
           ${
             offset > 0 &&
-            html`<${Link} href=${pageLink(Math.max(0, offset - PAGE_SIZE))}>Newer entries<//>`
+            html`<${Link} href=${pageLink(Math.max(0, offset - limit))}>Newer entries<//>`
           }
           ${
-            offset + PAGE_SIZE < total &&
-            html`<${Link} href=${pageLink(offset + PAGE_SIZE)}>Older entries<//>`
+            offset + limit < total &&
+            html`<${Link} href=${pageLink(offset + limit)}>Older entries<//>`
           }
         </nav>
       `
     }
   `;
+}
+
+/** The entry's detail as compact JSON; nothing for an empty one. */
+function detailText(detail: unknown): string {
+  if (detail === undefined || detail === null) return '';
+  const text = JSON.stringify(detail);
+  return text === '{}' ? '' : text;
 }
 
 function AuditRouters(props: { entry: AuditRecord }) {

@@ -4,7 +4,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { hasRole } from '../../auth/roles.ts';
 import { api, errorText } from '../api-client.ts';
 import type { RolloutRecord } from '../api-types.ts';
-import { progressText, rolloutProgress, RolloutStateBadge } from '../components/rollout-state.ts';
+import {
+  progressText,
+  rolloutProgress,
+  RolloutStateBadge,
+  type RolloutProgress,
+} from '../components/rollout-state.ts';
 import { useFleetEvents } from '../event-stream.ts';
 import { html } from '../html.ts';
 import { Link } from '../navigation.ts';
@@ -22,6 +27,15 @@ function verbsFor(state: RolloutRecord['state']): Verb[] {
 }
 
 const percent = (share: number) => `${Math.round(share * 1000) / 10} %`;
+
+// Whole sentences as one string: htm drops the white space at the line breaks of a template.
+const haltsWhen = (r: RolloutRecord) =>
+  `errors pass ${percent(r.maxErrorShare)} or missing replies pass ` +
+  `${percent(r.maxMissingShare)} of a wave (replies awaited ${Math.round(r.waveTimeoutMs / 100) / 10} s)`;
+
+const settledText = (p: RolloutProgress, total: number) =>
+  `${p.ok} ok, ${p.errors} error replies, ${p.missing} missing, ${p.failed} not published; ` +
+  `${p.sent} of ${total} routers sent to.`;
 
 export function RolloutPage(props: PageProps) {
   const id = props.params.id ?? '';
@@ -72,11 +86,7 @@ export function RolloutPage(props: PageProps) {
           <dt>Routers</dt>
           <dd>${r.total}</dd>
           <dt>Halts when</dt>
-          <dd>
-            errors pass ${percent(r.maxErrorShare)} or missing replies pass
-            ${percent(r.maxMissingShare)} of a wave (replies awaited
-            ${Math.round(r.waveTimeoutMs / 100) / 10} s)
-          </dd>
+          <dd>${haltsWhen(r)}</dd>
           <dt>Started</dt>
           <dd>${timeText(r.createdAt)}</dd>
           <dt>Last change</dt>
@@ -89,10 +99,7 @@ export function RolloutPage(props: PageProps) {
           <label for="rollout-progress">${progressText(r)}</label><br />
           <progress id="rollout-progress" max=${r.total} value=${p.settled}></progress>
         </p>
-        <p>
-          ${p.ok} ok, ${p.errors} error replies, ${p.missing} missing, ${p.failed} not published;
-          ${p.sent} of ${r.total} routers sent to.
-        </p>
+        <p>${settledText(p, r.total)}</p>
         ${canAct && html`<${RolloutControls} rollout=${r} onChange=${setRollout} />`}
       </section>
     </div>
