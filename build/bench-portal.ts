@@ -4,7 +4,7 @@
 // bytes on: JSON parse, schema validation, the boot-id/counter rules and the batched store
 // (batches of 1,000, as the MQTT ingest makes them); the broker's side is not in the figure.
 // Publishing goes to a real mosquitto on 127.0.0.1, QoS 1, every PUBACK awaited.
-// Run alone: node --import tsx build/bench-portal.ts [seconds]
+// Run alone: node --import tsx build/bench-portal.ts [seconds], or with --signing for that line.
 import { spawnSync } from 'node:child_process';
 import { validateMessage } from '../contract/validate.ts';
 import type { StatusDoc } from '../contract/message-types.ts';
@@ -19,7 +19,12 @@ import { migrate } from '../portal/store/migrate.ts';
 import { ingestBatch } from '../portal/store/router-ingest.ts';
 import { BOOT_A, deviceId, stateDoc, statusDoc } from '../test/portal/support/documents.ts';
 import { startPostgresCluster } from '../test/portal/support/postgres-cluster.ts';
-import { makeKeys, MemoryAudit, startTestBroker } from '../test/portal/support/portal-rig.ts';
+import {
+  makeKeys,
+  MemoryAudit,
+  startTestBroker,
+  type Keys,
+} from '../test/portal/support/portal-rig.ts';
 
 type Line = (name: string, value: string) => void;
 const FLEET = 10_000;
@@ -109,30 +114,7 @@ export async function portalCoreBench(line: Line, seconds = 60): Promise<void> {
         `portal: status ingest, PostgreSQL 15, ${seconds} s (target >= 5,000/s)`,
         `${Math.round(rate)}/s`,
       );
-      // Signed desired states: allocate, make, check, sign, record, publish (QoS 1, acked).
-      const client = await connectBroker({ url: broker.url });
-      const deps = {
-        db: pg,
-        signer: await keys.signer(),
-        publisher: mqttPublisher(client),
-        audit: new MemoryAudit(),
-        prefix: 'op25b/v1',
-        desiredTtlS: 86400,
-        clock: () => ({ nowMs: Date.now(), notReportingAfterMs: 600_000 }),
-      };
-      const start = Date.now();
-      const result = await act(
-        deps,
-        { action: 'disable', target: { kind: 'all' }, reason: 'bench' },
-        { name: 'bench', role: 'operator' },
-      );
-      const secs = (Date.now() - start) / 1000;
-      if (result.published !== FLEET) throw new Error(`published ${result.published} of ${FLEET}`);
-      line(
-        'portal: signed desired states published/s (target >= 5,000)',
-        `${Math.round(FLEET / secs)}/s (${FLEET} in ${secs.toFixed(1)} s, PostgreSQL)`,
-      );
-      await client.endAsync();
+      await signingBench(pg, broker.url, keys, line);
       await load(pg, 100_000, now);
     } finally {
       await pg.close();
@@ -145,6 +127,58 @@ export async function portalCoreBench(line: Line, seconds = 60): Promise<void> {
     );
     if (child.status !== 0) throw new Error(`RSS run failed: ${child.stderr}`);
     line('portal: service RSS at 100,000 routers (PostgreSQL)', child.stdout.trim());
+  } finally {
+    await broker.stop();
+    keys.remove();
+    cluster.stop();
+  }
+}
+
+/**
+ * Signed desired states for every router of the database (FLEET of them): allocate, make, check,
+ * sign, record, publish (QoS 1, every PUBACK awaited).
+ */
+async function signingBench(pg: Db, brokerUrl: string, keys: Keys, line: Line): Promise<void> {
+  const client = await connectBroker({ url: brokerUrl });
+  const deps = {
+    db: pg,
+    signer: await keys.signer(),
+    publisher: mqttPublisher(client),
+    audit: new MemoryAudit(),
+    prefix: 'op25b/v1',
+    desiredTtlS: 86400,
+    clock: () => ({ nowMs: Date.now(), notReportingAfterMs: 600_000 }),
+  };
+  const start = Date.now();
+  const result = await act(
+    deps,
+    { action: 'disable', target: { kind: 'all' }, reason: 'bench' },
+    { name: 'bench', role: 'operator' },
+  );
+  const secs = (Date.now() - start) / 1000;
+
+  if (result.published !== FLEET) throw new Error(`published ${result.published} of ${FLEET}`);
+  line(
+    'portal: signed desired states published/s (target >= 5,000)',
+    `${Math.round(FLEET / secs)}/s (${FLEET} in ${secs.toFixed(1)} s, PostgreSQL)`,
+  );
+  await client.endAsync();
+}
+
+/** The signing line alone: a fresh PostgreSQL 15 cluster with FLEET routers. */
+async function signingOnly(line: Line): Promise<void> {
+  const cluster = startPostgresCluster();
+  const broker = await startTestBroker();
+  const keys = await makeKeys();
+  try {
+    const pg = await openDb({ databaseUrl: cluster.createDatabase('bench') });
+    try {
+      await migrate(pg);
+      await load(pg, FLEET, Date.now());
+      await signingBench(pg, broker.url, keys, line);
+    } finally {
+      await pg.close();
+    }
   } finally {
     await broker.stop();
     keys.remove();
@@ -190,9 +224,8 @@ async function rssRun(url: string, brokerUrl: string): Promise<void> {
   keys.remove();
 }
 
+const print: Line = (name, value) => process.stdout.write(`${name.padEnd(50)} ${value}\n`);
 if (process.argv[2] === '--rss') await rssRun(process.argv[3]!, process.argv[4]!);
+else if (process.argv[2] === '--signing') await signingOnly(print);
 else if (import.meta.url === `file://${process.argv[1]}`)
-  await portalCoreBench(
-    (name, value) => process.stdout.write(`${name.padEnd(50)} ${value}\n`),
-    Number(process.argv[2] ?? 60),
-  );
+  await portalCoreBench(print, Number(process.argv[2] ?? 60));

@@ -12,12 +12,13 @@ import {
   type ActionResult,
 } from '../core/action.ts';
 import type { AuditSink } from '../core/audit-entry.ts';
-import { ContentError, nextDesiredFields } from '../core/desired-content.ts';
+import { ContentError, nextDesiredFields, type DesiredFields } from '../core/desired-content.ts';
 import type { Operator } from '../core/operator.ts';
 import type { Publisher } from '../mqtt/publisher.ts';
 import type { Signer } from '../signing/signer.ts';
 import {
   allocateVersions,
+  type Allocation,
   markFailed,
   recordDesired,
   recordRequests,
@@ -30,7 +31,11 @@ import { resolveTargets } from './targets.ts';
 
 /** Commands are short-lived (the agent refuses more than 3600 s; its clock may be behind). */
 export const COMMAND_TTL_S = 300;
-const CHUNK = 500;
+/**
+ * Routers per block: one UPDATE allocates the block's versions, one INSERT records its requests,
+ * one UPDATE records what the broker acknowledged.
+ */
+const BLOCK = 2000;
 
 export interface ActDeps {
   readonly db: Db;
@@ -87,10 +92,27 @@ export async function act(
     ok: false,
     error: 'unknown router',
   }));
-  for (let i = 0; i < targets.known.length; i += CHUNK)
-    outcomes.push(
-      ...(await actOnChunk(deps, req, by, reason, targets.known.slice(i, i + CHUNK), rollout)),
-    );
+  // Blocks are pipelined: while one block waits for its PUBACKs, the next is allocated, signed
+  // and recorded, so the database's and the broker's round trips overlap.
+  let publishing: Promise<ActionOutcome[]> | null = null;
+  try {
+    for (let i = 0; i < targets.known.length; i += BLOCK) {
+      const ready = await prepareBlock(
+        deps,
+        req,
+        by,
+        reason,
+        targets.known.slice(i, i + BLOCK),
+        rollout,
+      );
+      if (publishing) outcomes.push(...(await publishing));
+      publishing = publishBlock(deps, ready);
+    }
+  } catch (error) {
+    await publishing?.catch(() => {}); // the block in flight still ends before the error
+    throw error;
+  }
+  if (publishing) outcomes.push(...(await publishing));
   const published = outcomes.filter((o) => o.ok && !o.pending).length;
   const pending = outcomes.filter((o) => o.pending).length;
   const result: ActionResult = {
@@ -125,14 +147,23 @@ interface Prepared {
   readonly publish: boolean;
 }
 
-async function actOnChunk(
+interface ReadyBlock {
+  /** Signed and recorded, in router id order; recordIds[i] is prepared[i]'s record. */
+  readonly prepared: readonly Prepared[];
+  readonly recordIds: readonly number[];
+  /** Routers that get nothing (unknown, or not signed). */
+  readonly failures: readonly ActionOutcome[];
+}
+
+/** Allocates, makes, signs and records a block's requests; publishes nothing. */
+async function prepareBlock(
   deps: ActDeps,
   req: ActionRequest,
   by: Operator,
   reason: string,
   ids: readonly string[],
   rollout: RolloutContext | undefined,
-): Promise<ActionOutcome[]> {
+): Promise<ReadyBlock> {
   const nowMs = deps.clock().nowMs;
   const iat = Math.floor(nowMs / 1000);
   const op = commandOp(req.action);
@@ -150,10 +181,21 @@ async function actOnChunk(
     const found = new Set(allocations.map((a) => a.id));
     for (const id of ids)
       if (!found.has(id)) failures.push({ routerId: id, ok: false, error: 'unknown router' });
+    // Most routers of a bulk action share their previous content: make each distinct one once.
+    const made = new Map<string, DesiredFields>();
+    const nextFields = (a: Allocation): DesiredFields => {
+      const key = JSON.stringify([a.desired, a.enabledNow]);
+      let fields = made.get(key);
+      if (!fields) {
+        fields = nextDesiredFields(req.action, a.desired, a.enabledNow, req.policy);
+        made.set(key, fields);
+      }
+      return fields;
+    };
     await Promise.all(
       allocations.map(async (a) => {
         try {
-          const fields = nextDesiredFields(req.action, a.desired, a.enabledNow, req.policy);
+          const fields = nextFields(a);
           const content = { version: a.version, ...fields };
           const exp = iat + deps.desiredTtlS;
           const token = await deps.signer.sign({ ...content, sub: a.id, iat, exp });
@@ -231,6 +273,12 @@ async function actOnChunk(
     deps.db,
     prepared.map((p) => p.request),
   );
+  return { prepared, recordIds, failures };
+}
+
+/** Publishes a block (QoS 1, PUBACKs awaited), then records what the broker acknowledged. */
+async function publishBlock(deps: ActDeps, block: ReadyBlock): Promise<ActionOutcome[]> {
+  const { prepared, recordIds, failures } = block;
   const failedRecords: number[] = [];
   const published: SentRequest[] = [];
   const outcomes: ActionOutcome[] = [...failures];

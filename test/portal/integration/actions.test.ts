@@ -12,34 +12,21 @@ import { openDb } from '../../../portal/store/db.ts';
 import { migrate } from '../../../portal/store/migrate.ts';
 import { BOOT_A, deviceId } from '../support/documents.ts';
 import {
-  makeKeys,
   OPERATOR,
+  portalWithRouter,
   PREFIX,
+  sharedRig,
   startPortal,
   startRouter,
-  startTestBroker,
   waitForValue,
-  type Broker,
-  type Keys,
 } from '../support/portal-rig.ts';
-import { emptyFleet, sharedPglite } from '../support/shared-pglite.ts';
 
-let broker: Broker;
-let keys: Keys;
-
-test.before(async () => {
-  broker = await startTestBroker();
-  keys = await makeKeys();
-});
-test.after(async () => {
-  await broker.stop();
-  keys.remove();
-});
+const rig = sharedRig(test);
 
 const one = (id: string) => ({ kind: 'one', id }) as const;
 
 async function retainedDesired(id: string): Promise<string | null> {
-  const c = await mqtt.connectAsync(broker.url, { clientId: `peek-${Date.now()}` });
+  const c = await mqtt.connectAsync(rig.broker.url, { clientId: `peek-${Date.now()}` });
   const got = new Promise<string | null>((resolve) => {
     c.on('message', (_t, payload) => resolve(payload.toString()));
     setTimeout(() => resolve(null), 500);
@@ -51,20 +38,8 @@ async function retainedDesired(id: string): Promise<string | null> {
 }
 
 test('disable then enable: signed, retained, verified by the router, replies recorded', async () => {
-  const db = await sharedPglite();
-  await emptyFleet(db);
-  const portal = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
-  const id = deviceId(1);
-  const router = await startRouter({
-    id,
-    boot: BOOT_A,
-    brokerUrl: broker.url,
-    publicPem: keys.publicPem,
-  });
+  const { id, portal, router, stop } = await portalWithRouter(rig, 1);
   try {
-    await waitForValue('router known', async () =>
-      (await portal.getRouter(id))?.online ? true : undefined,
-    );
     const off = await portal.act(
       { action: 'disable', target: one(id), reason: 'customer asked' },
       OPERATOR,
@@ -116,26 +91,13 @@ test('disable then enable: signed, retained, verified by the router, replies rec
       ],
     );
   } finally {
-    await router.stop();
-    await portal.stop();
+    await stop();
   }
 });
 
 test('refused requests change nothing: viewer, no reason, bad policy, unknown router', async () => {
-  const db = await sharedPglite();
-  await emptyFleet(db);
-  const portal = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
-  const id = deviceId(2);
-  const router = await startRouter({
-    id,
-    boot: BOOT_A,
-    brokerUrl: broker.url,
-    publicPem: keys.publicPem,
-  });
+  const { db, id, portal, router, stop } = await portalWithRouter(rig, 2);
   try {
-    await waitForValue('router known', async () =>
-      (await portal.getRouter(id)) ? true : undefined,
-    );
     const refused = async (p: Promise<unknown>) => {
       try {
         await p;
@@ -180,32 +142,19 @@ test('refused requests change nothing: viewer, no reason, bad policy, unknown ro
     );
     assert.is(rows[0]!.last_version, 0, 'no version allocated');
   } finally {
-    await router.stop();
-    await portal.stop();
+    await stop();
   }
 });
 
 test('a signature that cannot be made publishes nothing; an empty payload is never published', async () => {
-  const db = await sharedPglite();
-  await emptyFleet(db);
-  const good = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
-  const id = deviceId(3);
-  const router = await startRouter({
-    id,
-    boot: BOOT_A,
-    brokerUrl: broker.url,
-    publicPem: keys.publicPem,
-  });
+  const { db, id, portal: good, stop } = await portalWithRouter(rig, 3);
   try {
-    await waitForValue('router known', async () =>
-      (await good.getRouter(id))?.online ? true : undefined,
-    );
     await good.act({ action: 'disable', target: one(id), reason: 'first' }, OPERATOR);
     const before = await waitForValue('retained', () =>
       retainedDesired(id).then((t) => t ?? undefined),
     );
     await good.stop();
-    const unsigned = await startPortal({ db, brokerUrl: broker.url, signer: NO_SIGNER });
+    const unsigned = await startPortal({ db, brokerUrl: rig.broker.url, signer: NO_SIGNER });
     try {
       const result = await unsigned.act(
         { action: 'enable', target: one(id), reason: 'no key' },
@@ -214,7 +163,7 @@ test('a signature that cannot be made publishes nothing; an empty payload is nev
       assert.equal([result.published, result.failed], [0, 1]);
       assert.match(result.outcomes[0]!.error!, /not signed: no signing key/);
       assert.is(await retainedDesired(id), before, 'the retained desired state is untouched');
-      const client = await mqtt.connectAsync(broker.url, { clientId: 'raw-publisher' });
+      const client = await mqtt.connectAsync(rig.broker.url, { clientId: 'raw-publisher' });
       const publisher = mqttPublisher(client);
       for (const payload of ['', '{"version":1,"enabled":false}']) {
         const error = await publisher.publish(`${PREFIX}/${id}/desired`, payload, true).then(
@@ -229,40 +178,29 @@ test('a signature that cannot be made publishes nothing; an empty payload is nev
       await unsigned.stop();
     }
   } finally {
-    await router.stop();
+    await stop();
   }
 });
 
 test('offline routers: desired pending until it comes back, commands kept and sent then; silence is "no reply"', async () => {
-  const db = await sharedPglite();
-  await emptyFleet(db);
-  const portal = await startPortal({
-    db,
-    brokerUrl: broker.url,
-    signer: await keys.signer(),
-    replyTimeoutMs: 800,
-  });
-  const id = deviceId(4);
+  const {
+    id,
+    portal,
+    router: first,
+    stop,
+  } = await portalWithRouter(rig, 4, { portal: { replyTimeoutMs: 800 } });
   const quiet = deviceId(5);
   try {
-    const first = await startRouter({
-      id,
-      boot: BOOT_A,
-      brokerUrl: broker.url,
-      publicPem: keys.publicPem,
-    });
     const silent = await startRouter({
       id: quiet,
       boot: BOOT_A,
-      brokerUrl: broker.url,
-      publicPem: keys.publicPem,
+      brokerUrl: rig.broker.url,
+      publicPem: rig.keys.publicPem,
       silent: true,
     });
     // (by id: earlier tests' routers stopped cleanly and their retained states say online)
-    await waitForValue('both known', async () =>
-      (await portal.getRouter(id))?.online && (await portal.getRouter(quiet))?.online
-        ? true
-        : undefined,
+    await waitForValue('the silent one known', async () =>
+      (await portal.getRouter(quiet))?.online ? true : undefined,
     );
     await first.crash();
     await waitForValue('offline', async () =>
@@ -285,8 +223,8 @@ test('offline routers: desired pending until it comes back, commands kept and se
     const back = await startRouter({
       id,
       boot: BOOT_A,
-      brokerUrl: broker.url,
-      publicPem: keys.publicPem,
+      brokerUrl: rig.broker.url,
+      publicPem: rig.keys.publicPem,
     });
     const statuses = await waitForValue('both answered', async () => {
       const h = await portal.actionHistory(id, 5);
@@ -305,69 +243,40 @@ test('offline routers: desired pending until it comes back, commands kept and se
     await back.stop();
     await silent.stop();
   } finally {
-    await portal.stop();
+    await stop();
   }
 });
 
 test('re-signing keeps the version and content with a fresh expiry; the router says already applied', async () => {
-  const db = await sharedPglite();
-  await emptyFleet(db);
-  const signer = await keys.signer();
-  const portal = await startPortal({ db, brokerUrl: broker.url, signer, desiredTtlS: 3600 });
-  const id = deviceId(6);
-  const router = await startRouter({
-    id,
-    boot: BOOT_A,
-    brokerUrl: broker.url,
-    publicPem: keys.publicPem,
+  const signer = await rig.keys.signer();
+  const { db, id, portal, router, stop } = await portalWithRouter(rig, 6, {
+    portal: { signer, desiredTtlS: 3600 },
   });
   try {
-    await waitForValue('router known', async () =>
-      (await portal.getRouter(id))?.online ? true : undefined,
-    );
     const v = (await portal.act({ action: 'disable', target: one(id), reason: 'x' }, OPERATOR))
       .outcomes[0]!.version!;
     await waitForValue('applied', async () => (router.applied === v ? true : undefined));
     const before = router.received.length;
     await new Promise((r) => setTimeout(r, 1100)); // a different iat
-    const publisher = mqttPublisher(router.client);
-    const n = await resignDue(
-      {
-        db,
-        signer,
-        publisher,
-        audit: portal.audit,
-        prefix: PREFIX,
-        desiredTtlS: 7200,
-        clock: () => ({ nowMs: Date.now(), notReportingAfterMs: 600_000 }),
-      },
-      86400,
-    );
+    const deps = {
+      db,
+      signer,
+      publisher: mqttPublisher(router.client),
+      audit: portal.audit,
+      prefix: PREFIX,
+      desiredTtlS: 7200,
+      clock: () => ({ nowMs: Date.now(), notReportingAfterMs: 600_000 }),
+    };
+    const n = await resignDue(deps, 86400);
     assert.is(n, 1);
     const again = await waitForValue('re-signed token', async () => router.received[before]);
     assert.is(again.claims.version, v);
     assert.is(again.claims.enabled, false);
     assert.ok((again.claims.exp as number) > (router.received[before - 1]!.claims.exp as number));
     assert.is(router.applied, v);
-    assert.is(
-      await resignDue(
-        {
-          db,
-          signer,
-          publisher,
-          audit: portal.audit,
-          prefix: PREFIX,
-          desiredTtlS: 7200,
-          clock: () => ({ nowMs: Date.now(), notReportingAfterMs: 600_000 }),
-        },
-        60,
-      ),
-      0,
-      'nothing due',
-    );
+    assert.is(await resignDue(deps, 60), 0, 'nothing due');
   } finally {
-    await router.stop();
-    await portal.stop();
+    await stop();
   }
 });
 
@@ -376,15 +285,19 @@ test('a wiped database never lowers a version', async () => {
   const router = await startRouter({
     id,
     boot: BOOT_A,
-    brokerUrl: broker.url,
-    publicPem: keys.publicPem,
+    brokerUrl: rig.broker.url,
+    publicPem: rig.keys.publicPem,
   });
   let applied = 0;
   try {
     for (const round of [1, 2]) {
       const db = await openDb({});
       await migrate(db);
-      const portal = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
+      const portal = await startPortal({
+        db,
+        brokerUrl: rig.broker.url,
+        signer: await rig.keys.signer(),
+      });
       try {
         await waitForValue('router known from its retained status', async () =>
           (await portal.getRouter(id))?.online ? true : undefined,

@@ -6,41 +6,27 @@ import mqtt from 'mqtt';
 import { DEFAULT_QUERY } from '../../../portal/core/fleet-query.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc } from '../support/documents.ts';
 import {
-  makeKeys,
   PREFIX,
+  portalOnEmptyFleet,
+  sharedRig,
   startPortal,
   startRouter,
-  startTestBroker,
   waitForValue,
-  type Broker,
-  type Keys,
 } from '../support/portal-rig.ts';
 import { emptyFleet, sharedPglite } from '../support/shared-pglite.ts';
 
-let broker: Broker;
-let keys: Keys;
-
-test.before(async () => {
-  broker = await startTestBroker();
-  keys = await makeKeys();
-});
-test.after(async () => {
-  await broker.stop();
-  keys.remove();
-});
+const rig = sharedRig(test);
 
 test('routers appear with their state and status; a late Will of an old run is ignored', async () => {
-  const db = await sharedPglite();
-  await emptyFleet(db);
-  const portal = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
+  const { portal } = await portalOnEmptyFleet(rig);
   try {
     const routers = await Promise.all(
       [1, 2, 3].map((n) =>
         startRouter({
           id: deviceId(n),
           boot: BOOT_A,
-          brokerUrl: broker.url,
-          publicPem: keys.publicPem,
+          brokerUrl: rig.broker.url,
+          publicPem: rig.keys.publicPem,
           status: { blocked: n },
         }),
       ),
@@ -54,8 +40,8 @@ test('routers appear with their state and status; a late Will of an old run is i
     const rebooted = await startRouter({
       id: deviceId(1),
       boot: BOOT_B,
-      brokerUrl: broker.url,
-      publicPem: keys.publicPem,
+      brokerUrl: rig.broker.url,
+      publicPem: rig.keys.publicPem,
     });
     const r1 = await waitForValue('router 1 in its new run', async () => {
       const r = await portal.getRouter(deviceId(1));
@@ -63,7 +49,7 @@ test('routers appear with their state and status; a late Will of an old run is i
     });
     assert.is(r1.online, true);
     // The old Will again, late (as a second instance or a retained redelivery would bring it).
-    const late = await mqtt.connectAsync(broker.url, { clientId: 'late-will' });
+    const late = await mqtt.connectAsync(rig.broker.url, { clientId: 'late-will' });
     await late.publishAsync(
       `${PREFIX}/${deviceId(1)}/state`,
       JSON.stringify(stateDoc(false, BOOT_A, new Date().toISOString())),
@@ -99,11 +85,9 @@ test('routers appear with their state and status; a late Will of an old run is i
 });
 
 test('invalid and oversized messages are counted, logged once per router, and never stop ingest', async () => {
-  const db = await sharedPglite();
-  await emptyFleet(db);
-  const portal = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
+  const { portal } = await portalOnEmptyFleet(rig);
   try {
-    const bad = await mqtt.connectAsync(broker.url, { clientId: 'bad-router' });
+    const bad = await mqtt.connectAsync(rig.broker.url, { clientId: 'bad-router' });
     const topic = (id: string, kind: string) => `${PREFIX}/${id}/${kind}`;
     const evil = deviceId(66);
     for (let i = 0; i < 5; i++)
@@ -120,8 +104,8 @@ test('invalid and oversized messages are counted, logged once per router, and ne
     const good = await startRouter({
       id: deviceId(7),
       boot: BOOT_A,
-      brokerUrl: broker.url,
-      publicPem: keys.publicPem,
+      brokerUrl: rig.broker.url,
+      publicPem: rig.keys.publicPem,
     });
     await waitForValue('the good router', async () =>
       (await portal.getRouter(deviceId(7)))?.status ? true : undefined,
@@ -143,16 +127,24 @@ test('a message taken twice (a second subscription gets the retained ones again)
   const router = await startRouter({
     id: deviceId(8),
     boot: BOOT_A,
-    brokerUrl: broker.url,
-    publicPem: keys.publicPem,
+    brokerUrl: rig.broker.url,
+    publicPem: rig.keys.publicPem,
     status: { blocked: 5 },
   });
-  const first = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
+  const first = await startPortal({
+    db,
+    brokerUrl: rig.broker.url,
+    signer: await rig.keys.signer(),
+  });
   await waitForValue('router 8', async () =>
     (await first.getRouter(deviceId(8)))?.status ? true : undefined,
   );
   // A second instance subscribing gets the retained state and status again.
-  const second = await startPortal({ db, brokerUrl: broker.url, signer: await keys.signer() });
+  const second = await startPortal({
+    db,
+    brokerUrl: rig.broker.url,
+    signer: await rig.keys.signer(),
+  });
   await waitForValue('the retained ones again', async () =>
     second.ingest.stats.handled >= 2 ? true : undefined,
   );

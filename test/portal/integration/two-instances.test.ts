@@ -8,25 +8,19 @@ import { migrate } from '../../../portal/store/migrate.ts';
 import { BOOT_A, deviceId } from '../support/documents.ts';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import {
-  makeKeys,
   OPERATOR,
+  sharedRig,
   startPortal,
   startRouter,
-  startTestBroker,
   waitForValue,
-  type Broker,
-  type Keys,
 } from '../support/portal-rig.ts';
 
-let broker: Broker;
-let keys: Keys;
+const rig = sharedRig(test);
 let cluster: PostgresCluster;
 let dbs: Db[] = [];
 let url: string;
 
 test.before(async () => {
-  broker = await startTestBroker();
-  keys = await makeKeys();
   cluster = startPostgresCluster();
   url = cluster.createDatabase('portal');
   dbs = [await openDb({ databaseUrl: url }), await openDb({ databaseUrl: url })];
@@ -38,24 +32,22 @@ test.before(async () => {
 test.after(async () => {
   for (const db of dbs) await db.close();
   cluster.stop();
-  await broker.stop();
-  keys.remove();
 });
 
 const ROUTERS = 12;
 
 test('a shared subscription: each message once; concurrent actions never share a version', async () => {
-  const signer = await keys.signer();
+  const signer = await rig.keys.signer();
   const portals = await Promise.all(
-    dbs.map((db) => startPortal({ db, brokerUrl: broker.url, signer, shareGroup: 'portal' })),
+    dbs.map((db) => startPortal({ db, brokerUrl: rig.broker.url, signer, shareGroup: 'portal' })),
   );
   const routers = await Promise.all(
     Array.from({ length: ROUTERS }, (_, i) =>
       startRouter({
         id: deviceId(i + 1),
         boot: BOOT_A,
-        brokerUrl: broker.url,
-        publicPem: keys.publicPem,
+        brokerUrl: rig.broker.url,
+        publicPem: rig.keys.publicPem,
       }),
     ),
   );
@@ -112,10 +104,10 @@ test('a shared subscription: each message once; concurrent actions never share a
 
 test('a staged rollout halts on error replies, survives a restart, resumes and finishes', async () => {
   await dbs[0]!.exec('TRUNCATE routers, rollouts, actions, blocked_hourly, router_sources CASCADE');
-  const signer = await keys.signer();
+  const signer = await rig.keys.signer();
   let portal = await startPortal({
     db: dbs[0]!,
-    brokerUrl: broker.url,
+    brokerUrl: rig.broker.url,
     signer,
     replyTimeoutMs: 3000,
   });
@@ -126,8 +118,8 @@ test('a staged rollout halts on error replies, survives a restart, resumes and f
       startRouter({
         id: deviceId(i + 101),
         boot: BOOT_A,
-        brokerUrl: broker.url,
-        publicPem: keys.publicPem,
+        brokerUrl: rig.broker.url,
+        publicPem: rig.keys.publicPem,
         ...(i === 4 || i === 5 ? { failWith: 'firewall_failed' } : {}),
       }),
     ),
@@ -175,7 +167,7 @@ test('a staged rollout halts on error replies, survives a restart, resumes and f
     await portal.stop();
     portal = await startPortal({
       db: dbs[0]!,
-      brokerUrl: broker.url,
+      brokerUrl: rig.broker.url,
       signer,
       replyTimeoutMs: 3000,
     });

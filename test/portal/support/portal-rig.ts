@@ -5,6 +5,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compactVerify, exportPKCS8, exportSPKI, generateKeyPair, importSPKI } from 'jose';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { Test } from 'uvu';
 import { topicsFor } from '../../../contract/topics.ts';
 import type { ReplyDoc, StatusDoc } from '../../../contract/message-types.ts';
 import { validateMessage, validateSignedMessage } from '../../../contract/validate.ts';
@@ -14,7 +15,8 @@ import type { Signer } from '../../../portal/signing/signer.ts';
 import type { Db } from '../../../portal/store/db.ts';
 import { startFleetService } from '../../../portal/service/start-fleet-service.ts';
 import { freePort, startMosquitto, tempDir, waitFor, type Mosquitto } from '../../mqtt/helpers.ts';
-import { stateDoc, statusDoc } from './documents.ts';
+import { BOOT_A, deviceId, stateDoc, statusDoc } from './documents.ts';
+import { emptyFleet, sharedPglite } from './shared-pglite.ts';
 
 export const PREFIX = 'op25b/v1';
 export const OPERATOR = { name: 'alice', role: 'operator' } as const;
@@ -101,7 +103,105 @@ export async function startPortal(o: PortalOptions) {
     },
     timers: { timeoutSweepMs: 200, rolloutTickMs: 100, resignEveryMs: 3_600_000 },
   });
-  return Object.assign(service, { audit, logs });
+  // Idempotent, so a test may stop a portal early and its cleanup stop it again.
+  const stopService = service.stop;
+  let stopped: Promise<void> | null = null;
+  const stop = () => (stopped ??= stopService());
+  return Object.assign(service, { audit, logs, stop });
+}
+
+export type TestPortal = Awaited<ReturnType<typeof startPortal>>;
+export type TestRouter = Awaited<ReturnType<typeof startRouter>>;
+
+/** What a test file shares: one broker and one key pair, started before its tests. */
+export interface SharedRig {
+  readonly broker: Broker;
+  readonly keys: Keys;
+}
+
+/** Registers the hooks that start the file's broker and keys before its tests and remove them. */
+export function sharedRig(test: Test): SharedRig {
+  let broker: Broker | null = null;
+  let keys: Keys | null = null;
+  test.before(async () => {
+    broker = await startTestBroker();
+    keys = await makeKeys();
+  });
+  test.after(async () => {
+    await broker?.stop();
+    keys?.remove();
+  });
+  const started = <T>(value: T | null): T => {
+    if (value === null) throw new Error('the shared broker and keys are not started');
+    return value;
+  };
+  return {
+    get broker() {
+      return started(broker);
+    },
+    get keys() {
+      return started(keys);
+    },
+  };
+}
+
+export interface PortalWithRouter {
+  readonly db: Db;
+  readonly id: string;
+  readonly portal: TestPortal;
+  readonly router: TestRouter;
+  /** Stops the router, then the portal. */
+  stop(): Promise<void>;
+}
+
+/** An emptied shared PGlite and a portal on it, signing with the shared key unless told otherwise. */
+export async function portalOnEmptyFleet(
+  rig: SharedRig,
+  options: Partial<Omit<PortalOptions, 'db' | 'brokerUrl'>> = {},
+): Promise<{ readonly db: Db; readonly portal: TestPortal }> {
+  const db = await sharedPglite();
+  await emptyFleet(db);
+  const portal = await startPortal({
+    db,
+    brokerUrl: rig.broker.url,
+    signer: options.signer ?? (await rig.keys.signer()),
+    ...options,
+  });
+  return { db, portal };
+}
+
+/** portalOnEmptyFleet, and router `deviceId(n)` in BOOT_A once the portal has it online. */
+export async function portalWithRouter(
+  rig: SharedRig,
+  n: number,
+  options: {
+    readonly portal?: Partial<Omit<PortalOptions, 'db' | 'brokerUrl'>>;
+    readonly router?: Partial<Omit<RouterOptions, 'id' | 'brokerUrl' | 'publicPem'>>;
+  } = {},
+): Promise<PortalWithRouter> {
+  const { db, portal } = await portalOnEmptyFleet(rig, options.portal);
+  const id = deviceId(n);
+  const stop = async () => {
+    await router?.stop();
+    await portal.stop();
+  };
+  let router: TestRouter | undefined;
+  try {
+    router = await startRouter({
+      id,
+      boot: BOOT_A,
+      brokerUrl: rig.broker.url,
+      publicPem: rig.keys.publicPem,
+      ...options.router,
+    });
+    await waitForValue('router online in the portal', async () =>
+      (await portal.getRouter(id))?.online ? true : undefined,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { db, id, portal, router, stop };
 }
 
 export interface Received {
