@@ -17,6 +17,7 @@ import { daemonBench } from './bench-daemon.ts';
 import { treeBench } from './bench-tree.ts';
 import { portalApiBench } from './bench-portal-api.ts';
 import { portalCoreBench } from './bench-portal.ts';
+import { webBench } from './bench-web.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -270,6 +271,7 @@ async function outer(): Promise<void> {
   }
   await portalApiBench(line);
   await portalCoreBench(line);
+  await webBench(line);
 }
 
 async function inNamespace(dir: string): Promise<void> {

@@ -9,6 +9,7 @@ import { Layout } from './layout.ts';
 import { navigate, useLocation } from './navigation.ts';
 import { LoginPage } from './pages/login-page.ts';
 import { NotFoundPage } from './pages/not-found-page.ts';
+import { rememberedOperator, rememberOperator } from './remembered-operator.ts';
 import { matchRoute } from './routes.ts';
 
 type Session =
@@ -22,18 +23,31 @@ function nextPath(search: URLSearchParams): string {
 
 export function App() {
   const { path, search } = useLocation();
-  const [session, setSession] = useState<Session>({ state: 'loading' });
+  const [session, setSession] = useState<Session>(() => {
+    const operator = rememberedOperator();
+    return operator ? { state: 'in', operator } : { state: 'loading' };
+  });
 
   useEffect(() => {
-    setUnauthorizedHandler(() =>
+    setUnauthorizedHandler(() => {
+      rememberOperator(null);
       setSession((s) =>
         s.state === 'in'
           ? { state: 'out', notice: 'Your session ended: log in again.' }
           : { state: 'out' },
-      ),
-    );
+      );
+    });
     api.get<Me>('/me').then(
-      (me) => setSession({ state: 'in', operator: me.operator }),
+      (me) => {
+        rememberOperator(me.operator);
+        setSession((s) =>
+          s.state === 'in' &&
+          s.operator.name === me.operator.name &&
+          s.operator.role === me.operator.role
+            ? s
+            : { state: 'in', operator: me.operator },
+        );
+      },
       () => setSession((s) => (s.state === 'loading' ? { state: 'out' } : s)),
     );
   }, []);
@@ -54,11 +68,15 @@ export function App() {
   if (session.state === 'out')
     return html`<${LoginPage}
       notice=${session.notice}
-      onLogin=${(operator: Operator) => setSession({ state: 'in', operator })}
+      onLogin=${(operator: Operator) => {
+        rememberOperator(operator);
+        setSession({ state: 'in', operator });
+      }}
     />`;
 
   const logout = async () => {
     await api.post('/logout').catch(() => {});
+    rememberOperator(null);
     setSession({ state: 'out', notice: 'You are logged out.' });
   };
   const operator = session.operator;

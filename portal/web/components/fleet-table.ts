@@ -36,14 +36,14 @@ export interface FleetTableProps {
 
 function SortHeader(props: {
   label: string;
-  key: string;
+  sortKey: string;
   sort: string;
   onSort: (s: string) => void;
   num?: boolean;
 }) {
-  const active = props.sort.replace(/^-/, '') === props.key;
+  const active = props.sort.replace(/^-/, '') === props.sortKey;
   const desc = props.sort.startsWith('-');
-  const next = active && !desc ? `-${props.key}` : props.key;
+  const next = active && !desc ? `-${props.sortKey}` : props.sortKey;
   return html`<th
     scope="col"
     class=${props.num ? 'num' : ''}
@@ -88,7 +88,7 @@ export function FleetTable(props: FleetTableProps) {
             c.sort
               ? html`<${SortHeader}
                   label=${c.label}
-                  key=${c.sort}
+                  sortKey=${c.sort}
                   sort=${props.sort}
                   onSort=${props.onSort}
                   num=${c.num}

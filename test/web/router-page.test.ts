@@ -1,0 +1,161 @@
+// The router page in Chromium against the real service: its latest status, presence, blocked
+// attempts and top LAN sources, the history of what was sent with operator, reason and reply;
+// an action on an offline router shows as pending; a viewer sees no action.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage } from './support/browser.ts';
+import { loginWithForm } from './support/login.ts';
+import { screenshot } from './support/screenshots.ts';
+import { startWebRig, type WebRig } from './support/web-rig.ts';
+
+const test = suite('router page');
+let rig: WebRig;
+let browser: Browser;
+const UNAUTHORIZED = [/status of 401/];
+
+test.before(async () => {
+  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
+  await rig.addRouter('rp-infected', {
+    status: {
+      blocked: 75,
+      model: 'GL.iNet GL-MT3000',
+      wanProto: 'dhcp',
+      sources: [
+        { address: '198.51.100.42', attempts: 70 },
+        { address: '2001:db8::42', attempts: 5 },
+      ],
+    },
+  });
+  const answer = await rig.api('POST', '/actions', 'operator', {
+    action: 'disable',
+    reason: 'customer asked for their own relay, ticket 99',
+    target: { id: 'rp-infected' },
+  });
+  assert.is(answer.status, 200);
+  await rig.until('the reply', async () => {
+    const h = await rig.api('GET', '/routers/rp-infected/actions', 'viewer');
+    return h.body.items[0]?.status === 'ok' ? true : undefined;
+  });
+});
+test.after(async () => {
+  await browser?.close();
+  await rig?.stop();
+});
+
+test('status, presence, top sources and the history with operator, reason and reply', async () => {
+  const w = await openPage(browser, rig.url);
+  const { page } = w;
+  try {
+    await loginWithForm(page, rig.accounts.operator, '/routers/rp-infected');
+    await page.getByTestId('router-ready').waitFor();
+    assert.match(
+      await page.getByTestId('router-title').innerText(),
+      /rp-infected.*online.*disabled/s,
+    );
+    const facts = await page.locator('main').innerText();
+    for (const text of [
+      'GL.iNet GL-MT3000',
+      'dhcp',
+      'nftables (fw4 and nft found)',
+      '3f9c2a7b51d04e68',
+    ])
+      assert.ok(facts.includes(text), text);
+    // The router republished its counters after applying the desired state: a new policy
+    // version means rebuilt rules, so the portal counts them again (a restart, not a delta).
+    const detail = (await rig.api('GET', '/routers/rp-infected', 'viewer')).body;
+    assert.equal(
+      detail.topSources.map((s: { address: string }) => s.address),
+      ['198.51.100.42', '2001:db8::42'],
+    );
+    const sources = page.locator('table.sources tbody tr');
+    assert.equal(
+      await sources.allInnerTexts(),
+      detail.topSources.map(
+        (s: { address: string; attempts: number }) => `${s.address}\t${s.attempts}`,
+      ),
+    );
+    await page
+      .getByTestId('router-blocked-summary')
+      .filter({ hasText: `${detail.blocked} blocked attempts in the last 24 h` })
+      .waitFor();
+    assert.ok(detail.blocked >= 75);
+
+    const history = page.getByTestId('action-history').locator('tbody tr');
+    await history.first().waitFor();
+    const row = await history.first().innerText();
+    assert.match(row, /disable/);
+    assert.match(row, /operator1/);
+    assert.match(row, /customer asked for their own relay, ticket 99/);
+    assert.match(row, /desired state v\d+, disabled/);
+    assert.match(row, /\tok\t/);
+    assert.ok(await page.getByRole('button', { name: 'Send now' }).isVisible(), 'operators act');
+    await screenshot(page, 'router-page');
+
+    // Acting from the page: the reply comes in over the event stream, no reload.
+    const form = page.getByRole('form', { name: 'Act on router rp-infected' });
+    await form.getByLabel('Action').selectOption('enable');
+    await form.getByLabel(/Reason/).fill('relay checked, block back on');
+    await form.getByRole('button', { name: 'Send now' }).click();
+    await form.getByText('enable: 1 published').waitFor();
+    await history
+      .filter({ hasText: 'relay checked, block back on' })
+      .filter({ hasText: 'ok' })
+      .waitFor();
+    await page.getByTestId('router-title').filter({ hasText: 'enforcing' }).waitFor();
+    w.assertClean(UNAUTHORIZED);
+  } finally {
+    await w.close();
+  }
+});
+
+test('an action for an offline router shows as pending until it comes back', async () => {
+  const gone = await rig.addRouter('rp-offline');
+  await gone.crash();
+  await rig.until('rp-offline offline', async () => {
+    const r = await rig.api('GET', '/routers/rp-offline', 'viewer');
+    return r.body.online === false ? true : undefined;
+  });
+  const w = await openPage(browser, rig.url);
+  const { page } = w;
+  try {
+    await loginWithForm(page, rig.accounts.operator, '/routers/rp-offline');
+    await page.getByTestId('router-ready').waitFor();
+    assert.match(await page.getByTestId('router-title').innerText(), /offline/);
+    const form = page.getByRole('form', { name: 'Act on router rp-offline' });
+    await form.getByLabel('Action').selectOption('reapply');
+    await form.getByLabel(/Reason/).fill('rules lost after the power cut');
+    await form.getByRole('button', { name: 'Send now' }).click();
+    await form.getByText('1 pending (router offline)').waitFor();
+    const open = page.getByTestId('open-requests');
+    await open.waitFor();
+    assert.match(
+      await open.innerText(),
+      /reapply sent .* by operator1: pending: the router is offline/,
+    );
+    await screenshot(page, 'router-page-pending');
+    w.assertClean(UNAUTHORIZED);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a viewer sees the page but no action', async () => {
+  const w = await openPage(browser, rig.url);
+  const { page } = w;
+  try {
+    await loginWithForm(page, rig.accounts.viewer, '/routers/rp-infected');
+    await page.getByTestId('router-ready').waitFor();
+    await page.getByTestId('action-history').waitFor();
+    assert.is(await page.getByRole('button', { name: 'Send now' }).count(), 0);
+    assert.is(await page.locator('form.action-form').count(), 0);
+    await page.goto('/routers/no-such-router');
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /There is no router no-such-router/);
+    w.assertClean([...UNAUTHORIZED, /status of 404/]);
+  } finally {
+    await w.close();
+  }
+});
+
+test.run();
