@@ -71,6 +71,15 @@ export interface ActionResult {
 export type ActionStatus =
   'sent' | 'ok' | 'error' | 'no reply' | 'pending: router offline' | 'failed';
 
+export const ACTION_STATUSES: readonly ActionStatus[] = [
+  'sent',
+  'ok',
+  'error',
+  'no reply',
+  'pending: router offline',
+  'failed',
+];
+
 /** One desired state or command sent to one router, as kept in its history. */
 export interface ActionRecord {
   readonly id: number;

@@ -1,7 +1,13 @@
 // Staged rollouts: a bulk action sent in waves (e.g. 1 %, 10 %, the rest); the next wave only
 // after the previous one's replies are in; halting by itself when too many replies of a wave are
 // errors or missing. Pure: planning and the halting decision; portal/control runs it.
-import type { ActionKind, ActionTarget, PolicyChange } from './action.ts';
+import type {
+  ActionKind,
+  ActionRecord,
+  ActionStatus,
+  ActionTarget,
+  PolicyChange,
+} from './action.ts';
 
 export interface RolloutRequest {
   readonly action: ActionKind;
@@ -50,4 +56,17 @@ export interface RolloutRecord {
   readonly waveTimeoutMs: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** One router's request of a rollout, with the wave it went in (0-based). */
+export interface RolloutActionRecord extends ActionRecord {
+  readonly wave: number;
+}
+
+/** Which of a rollout's requests to list, in wave then router order. */
+export interface RolloutActionQuery {
+  readonly wave?: number;
+  readonly status?: ActionStatus;
+  readonly limit: number;
+  readonly offset: number;
 }

@@ -92,6 +92,23 @@ const wave = obj({
   finishedAt: nullable(time),
 });
 
+const actionRecordProps = {
+  id: int,
+  routerId: str,
+  kind: oneOf('desired', 'command'),
+  action: actionKind,
+  version: nullable(int),
+  commandId: nullable(str),
+  content: { type: 'object' },
+  operator: str,
+  reason: str,
+  rolloutId: nullable(str),
+  status: oneOf('sent', 'ok', 'error', 'no reply', 'pending: router offline', 'failed'),
+  reply: nullable(ref('ReplyDoc')),
+  sentAt: time,
+  repliedAt: nullable(time),
+};
+
 export function componentSchemas(): Record<string, Schema> {
   return {
     Error: obj({ error: obj({ code: str, message: str }) }),
@@ -126,23 +143,9 @@ export function componentSchemas(): Record<string, Schema> {
         topSources: { type: 'array', items: topSource },
       }),
     ),
-    ActionRecord: obj({
-      id: int,
-      routerId: str,
-      kind: oneOf('desired', 'command'),
-      action: actionKind,
-      version: nullable(int),
-      commandId: nullable(str),
-      content: { type: 'object' },
-      operator: str,
-      reason: str,
-      rolloutId: nullable(str),
-      status: oneOf('sent', 'ok', 'error', 'no reply', 'pending: router offline', 'failed'),
-      reply: nullable(ref('ReplyDoc')),
-      sentAt: time,
-      repliedAt: nullable(time),
-    }),
+    ActionRecord: obj(actionRecordProps),
     ActionRecords: list(ref('ActionRecord')),
+    RolloutActionRecords: list(obj({ ...actionRecordProps, wave: int }), true),
     ActionRequest: obj(actionRequestProps, ['policy']),
     ActionResult: obj({
       action: actionKind,

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json. The tests check every
 // route of the app is here (and the reverse) and validate real responses against it.
 import { DEFAULT_QUERY, MAX_LIMIT, SORT_KEYS } from '../core/fleet-query.ts';
+import { ACTION_STATUSES } from '../core/action.ts';
 import { componentSchemas } from './openapi-schemas.ts';
 
 type Json = Record<string, unknown>;
@@ -198,6 +199,23 @@ export function openApiDocument(): Json {
         'One rollout',
         'Rollout',
         [param('id', 'path', { type: 'string' }, 'Rollout id')],
+        [404],
+      ),
+      '/rollouts/{id}/actions': get(
+        "The rollout's requests and the routers' replies, in wave then router order",
+        'RolloutActionRecords',
+        [
+          param('id', 'path', { type: 'string' }, 'Rollout id'),
+          intQ('wave', 'Only this wave (0-based)', 0, 19),
+          param(
+            'status',
+            'query',
+            { type: 'string', enum: [...ACTION_STATUSES] },
+            'Only requests in this status',
+          ),
+          intQ('limit', 'How many (default 100)', 1, 1000),
+          intQ('offset', 'How many to skip'),
+        ],
         [404],
       ),
       ...Object.fromEntries(

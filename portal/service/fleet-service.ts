@@ -5,7 +5,12 @@ import type { AuditSink } from '../core/audit-entry.ts';
 import type { FleetEvent } from '../core/fleet-event.ts';
 import type { FleetQuery } from '../core/fleet-query.ts';
 import type { Operator } from '../core/operator.ts';
-import type { RolloutRecord, RolloutRequest } from '../core/rollout.ts';
+import type {
+  RolloutActionQuery,
+  RolloutActionRecord,
+  RolloutRecord,
+  RolloutRequest,
+} from '../core/rollout.ts';
 import type {
   FleetSummary,
   HourBucket,
@@ -42,6 +47,11 @@ export interface FleetService {
   startRollout(req: RolloutRequest, by: Operator): Promise<RolloutRecord>;
   listRollouts(): Promise<RolloutRecord[]>;
   getRollout(id: string): Promise<RolloutRecord | null>;
+  /** The rollout's requests with the routers' replies, in wave then router order. */
+  rolloutActions(
+    id: string,
+    q: RolloutActionQuery,
+  ): Promise<{ items: RolloutActionRecord[]; total: number }>;
   controlRollout(
     id: string,
     verb: 'pause' | 'resume' | 'abort',

@@ -33,7 +33,7 @@ import {
 } from '../store/fleet-queries.ts';
 import { blockedSeries } from '../store/blocked-series.ts';
 import { ingestBatch } from '../store/router-ingest.ts';
-import { getRollout, listRollouts } from '../store/rollout-store.ts';
+import { getRollout, listRollouts, rolloutActions } from '../store/rollout-store.ts';
 import type { FleetServiceDeps, RunningFleetService } from './fleet-service.ts';
 
 export interface ServiceTimers {
@@ -159,6 +159,7 @@ export async function startFleetService(
     startRollout: (req, by) => startRollout(rolloutDeps, req, by),
     listRollouts: async () => (await listRollouts(db)).map((r) => r.record),
     getRollout: async (id) => (await getRollout(db, id))?.record ?? null,
+    rolloutActions: (id, q) => rolloutActions(db, id, q),
     controlRollout: (id, verb, by, reason) => controlRollout(rolloutDeps, id, verb, by, reason),
     onEvent: (listener) => {
       listeners.add(listener);

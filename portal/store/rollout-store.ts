@@ -1,7 +1,14 @@
 // Staged rollouts in the database. Every change is a compare-and-set on `revision`, so when two
 // portal instances run the same rollout only one of them sends a wave or closes it.
 import type { ActionKind, PolicyChange } from '../core/action.ts';
-import type { RolloutRecord, RolloutState, WaveRecord } from '../core/rollout.ts';
+import type {
+  RolloutActionQuery,
+  RolloutActionRecord,
+  RolloutRecord,
+  RolloutState,
+  WaveRecord,
+} from '../core/rollout.ts';
+import { actionOf, type ActionRow } from './action-store.ts';
 import type { Db } from './db.ts';
 
 export interface StoredRollout {
@@ -135,4 +142,26 @@ export async function waveStatusCounts(
     [id, wave],
   );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** A rollout's requests and their replies (the actions_rollout index), filtered and paged. */
+export async function rolloutActions(
+  db: Db,
+  id: string,
+  q: RolloutActionQuery,
+): Promise<{ items: RolloutActionRecord[]; total: number }> {
+  const params: unknown[] = [id, q.wave ?? null, q.status ?? null];
+  const where = `rollout_id = $1 AND ($2::int IS NULL OR wave = $2) AND ($3::text IS NULL OR status = $3)`;
+  const total = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM actions WHERE ${where}`,
+    params,
+  );
+  const { rows } = await db.query<ActionRow>(
+    `SELECT * FROM actions WHERE ${where} ORDER BY wave, router_id, id LIMIT $4 OFFSET $5`,
+    [...params, q.limit, q.offset],
+  );
+  return {
+    total: total.rows[0]?.n ?? 0,
+    items: rows.map((row) => ({ ...actionOf(row), wave: row.wave ?? 0 })),
+  };
 }

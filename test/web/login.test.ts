@@ -69,7 +69,9 @@ test('logout ends the session on the server, not only in the page', async () => 
     assert.is(replay.status, 401);
     await page.goto('/rollouts');
     await page.getByLabel('Password').waitFor();
-    assert.is(new URL(page.url()).pathname, '/login');
+    // The shell moves to /login once the service has refused the ended session.
+    await page.waitForURL((url) => url.pathname === '/login');
+    assert.is(await page.getByRole('button', { name: 'Log out' }).count(), 0);
     w.assertClean(UNAUTHORIZED);
   } finally {
     await w.close();

@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
+import { responseChecker } from '../portal/http/support.ts';
 import { deviceId } from '../portal/support/documents.ts';
 import { launchBrowser, openPage } from './support/browser.ts';
 import { loginByApi } from './support/login.ts';
@@ -12,6 +13,7 @@ import { startWebRig, type WebRig } from './support/web-rig.ts';
 
 const test = suite('rollouts');
 const MODEL = 'TL-WR841N v14';
+const checker = responseChecker();
 let rig: WebRig;
 let browser: Browser;
 
@@ -68,6 +70,29 @@ test('a rollout over a filter halts when a wave answers with errors, and resumes
     assert.equal(await waveCells(waves, 1), ['1', '1', 'done', '1', '0', '0', '0']);
     assert.equal(await waveCells(waves, 2), ['2', '1', 'done', '0', '1', '0', '0']);
     assert.equal(await waveCells(waves, 3), ['3', '2', 'pending', '0', '0', '0', '0']);
+    // Each router's reply: wave 2's router refused, and a status filter finds it alone.
+    const replies = page.getByTestId('replies');
+    await replies
+      .locator(`tr[data-router="${ids[1]}"]`)
+      .getByText('apply_failed: refused')
+      .waitFor();
+    assert.match(await replies.locator(`tr[data-router="${ids[0]}"]`).innerText(), /\tok\tok\t/);
+    await page.getByTestId('replies-count').getByText('Requests 1–2 of 2').waitFor();
+    await page.getByLabel('Requests in status').selectOption('error');
+    await page.getByTestId('replies-count').getByText('Requests 1–1 of 1').waitFor();
+    const answer = await rig.api('GET', `/rollouts/${id}/actions`, 'viewer');
+    checker.check('GET', '/rollouts/{id}/actions', answer.status, answer.body);
+    assert.equal(
+      answer.body.items.map((a: { routerId: string; wave: number; status: string }) => [
+        a.routerId,
+        a.wave,
+        a.status,
+      ]),
+      [
+        [ids[0], 0, 'ok'],
+        [ids[1], 1, 'error'],
+      ],
+    );
     await screenshot(page, 'rollout-halted');
     // Nothing reached wave 3 nor the router outside the filter.
     for (const r of [routers[2]!, routers[3]!, routers[4]!])
@@ -81,6 +106,8 @@ test('a rollout over a filter halts when a wave answers with errors, and resumes
     assert.is(await page.getByTestId('halt-reason').count(), 0, 'the halt reason is gone');
     assert.is(await page.getByRole('button', { name: 'Pause' }).count(), 0, 'nothing to control');
     assert.ok(routers[3]!.applied > 0, 'wave 3 applied it');
+    await page.getByLabel('Requests in status').selectOption('ok');
+    await page.getByTestId('replies-count').getByText('Requests 1–3 of 3').waitFor();
     w.assertClean();
   } finally {
     await w.close();

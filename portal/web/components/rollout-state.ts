@@ -46,8 +46,15 @@ export function rolloutProgress(r: RolloutRecord): RolloutProgress {
 /** e.g. "wave 2 of 3 · 11 of 100 routers settled" */
 export function progressText(r: RolloutRecord): string {
   const p = rolloutProgress(r);
-  const wave = Math.min(r.currentWave + 1, r.waves.length);
+  const n = r.waves.length;
+  const wave = Math.min(r.currentWave + 1, n);
   const where =
-    r.state === 'done' ? `${r.waves.length} waves` : `wave ${wave} of ${r.waves.length}`;
+    r.state === 'done'
+      ? `all ${n} waves`
+      : r.state === 'running'
+        ? `wave ${wave} of ${n}`
+        : r.currentWave >= n
+          ? `after the last of ${n} waves`
+          : `next: wave ${wave} of ${n}`;
   return `${where} · ${p.settled} of ${r.total} routers settled`;
 }

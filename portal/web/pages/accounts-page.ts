@@ -5,7 +5,7 @@ import { api, errorText } from '../api-client.ts';
 import type { Items, Operator, Role } from '../api-types.ts';
 import { html } from '../html.ts';
 import type { PageProps } from '../page-props.ts';
-import { timeText } from '../time-text.ts';
+import { time } from '../format-values.ts';
 import { useApi } from '../use-api.ts';
 
 interface Account {
@@ -115,7 +115,7 @@ function AccountsTable(props: { items: Account[]; me: Operator; onChange: () => 
                     >${a.disabled ? 'disabled' : 'active'}</span
                   >
                 </td>
-                <td>${timeText(a.createdAt)}</td>
+                <td>${time(a.createdAt)}</td>
                 <td>
                   ${
                     a.name === props.me.name
@@ -302,8 +302,8 @@ function TokensTable(props: { items: TokenInfo[]; onChange: () => void }) {
                 <th scope="row" class="num">${t.id}</th>
                 <td>${t.account}</td>
                 <td class="wrap">${t.label}</td>
-                <td>${timeText(t.createdAt)}</td>
-                <td>${timeText(t.lastUsedAt)}</td>
+                <td>${time(t.createdAt)}</td>
+                <td>${time(t.lastUsedAt)}</td>
                 <td>
                   <span class="badge ${t.revoked ? 'off' : 'ok'}"
                     >${t.revoked ? 'revoked' : 'active'}</span

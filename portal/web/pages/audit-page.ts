@@ -6,7 +6,8 @@ import type { AuditEntry, Page } from '../api-types.ts';
 import { html } from '../html.ts';
 import { Link, navigate } from '../navigation.ts';
 import type { PageProps } from '../page-props.ts';
-import { isoFromInput, localInputValue, timeText } from '../time-text.ts';
+import { time } from '../format-values.ts';
+import { isoFromInput, localInputValue } from '../time-inputs.ts';
 import { useApi } from '../use-api.ts';
 
 interface AuditRecord extends AuditEntry {
@@ -71,7 +72,7 @@ export function AuditPage(props: PageProps) {
                 ${loaded.data.items.map(
                   (e) =>
                     html`<tr key=${e.id} data-audit=${e.id}>
-                      <td>${timeText(e.at)}</td>
+                      <td>${time(e.at)}</td>
                       <td>${e.operator}</td>
                       <td>${e.action}</td>
                       <td><${AuditRouters} entry=${e} /></td>
@@ -152,8 +153,8 @@ function AuditFilters(props: { filters: Record<Filter, string> }) {
     ${field('operator', 'Operator', { size: '12' })}
     ${field('action', 'Action', { size: '14', placeholder: 'e.g. disable' })}
     ${field('router', 'Router', { size: '14' })}
-    ${field('since', 'From (UTC)', { type: 'datetime-local' })}
-    ${field('until', 'Until (UTC)', { type: 'datetime-local' })}
+    ${field('since', 'From', { type: 'datetime-local' })}
+    ${field('until', 'Until', { type: 'datetime-local' })}
     <button type="submit" class="primary">Filter</button>
     <${Link} href="/audit">Clear<//>
   </form>`;

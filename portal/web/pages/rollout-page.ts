@@ -10,11 +10,12 @@ import {
   RolloutStateBadge,
   type RolloutProgress,
 } from '../components/rollout-state.ts';
+import { RolloutReplies } from '../components/rollout-replies.ts';
 import { useFleetEvents } from '../event-stream.ts';
 import { html } from '../html.ts';
 import { Link } from '../navigation.ts';
 import type { PageProps } from '../page-props.ts';
-import { timeText } from '../time-text.ts';
+import { time } from '../format-values.ts';
 import { useApi } from '../use-api.ts';
 
 type Verb = 'pause' | 'resume' | 'abort';
@@ -88,9 +89,9 @@ export function RolloutPage(props: PageProps) {
           <dt>Halts when</dt>
           <dd>${haltsWhen(r)}</dd>
           <dt>Started</dt>
-          <dd>${timeText(r.createdAt)}</dd>
+          <dd>${time(r.createdAt)}</dd>
           <dt>Last change</dt>
-          <dd>${timeText(r.updatedAt)}</dd>
+          <dd>${time(r.updatedAt)}</dd>
         </dl>
       </section>
       <section aria-labelledby="progress-heading">
@@ -130,13 +131,14 @@ export function RolloutPage(props: PageProps) {
                 <td class="num">${w.errors}</td>
                 <td class="num">${w.missing}</td>
                 <td class="num">${w.failed}</td>
-                <td>${timeText(w.startedAt)}</td>
-                <td>${timeText(w.finishedAt)}</td>
+                <td>${time(w.startedAt)}</td>
+                <td>${time(w.finishedAt)}</td>
               </tr>`,
           )}
         </tbody>
       </table>
     </div>
+    <${RolloutReplies} rollout=${r} />
   `;
 }
 

@@ -5,7 +5,7 @@ import { progressText, rolloutProgress, RolloutStateBadge } from '../components/
 import { useFleetEvents } from '../event-stream.ts';
 import { html } from '../html.ts';
 import { Link } from '../navigation.ts';
-import { timeText } from '../time-text.ts';
+import { time } from '../format-values.ts';
 import { useApi } from '../use-api.ts';
 
 export function RolloutsPage() {
@@ -71,7 +71,7 @@ export function RolloutsPage() {
                       <td class="num">${p.missing}</td>
                       <td>${r.operator}</td>
                       <td class="wrap">${r.reason}</td>
-                      <td>${timeText(r.createdAt)}</td>
+                      <td>${time(r.createdAt)}</td>
                     </tr>`;
                   })}
                 </tbody>

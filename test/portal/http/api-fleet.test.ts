@@ -253,6 +253,35 @@ test('rollouts: start, read, pause, resume, abort, each with a reason', async ()
     'wait for NOC',
   );
 });
+test("a rollout's requests and replies: filtered by wave and status, paged, checked", async () => {
+  const v = rigOf().tokens.viewer;
+  const id = [...fleet.rollouts.keys()][0]!;
+  const path = '/rollouts/{id}/actions';
+  const all = await api('GET', path, `/rollouts/${id}/actions`, { token: v });
+  assert.is(all.status, 200);
+  assert.equal(
+    all.body.items.map((a: any) => [a.routerId, a.wave, a.status, a.reply.error.code]),
+    [['r-001', 0, 'error', 'apply_failed']],
+  );
+  assert.is(all.body.total, 1);
+  const some = await api(
+    'GET',
+    path,
+    `/rollouts/${id}/actions?wave=1&status=${encodeURIComponent('no reply')}&limit=5&offset=0`,
+    { token: v },
+  );
+  assert.equal([some.status, some.body.total], [200, 0]);
+  assert.equal(fleet.rolloutQueries.at(-1), { wave: 1, status: 'no reply', limit: 5, offset: 0 });
+  for (const bad of ['status=lost', 'wave=20', 'limit=0', 'page=2'])
+    assert.is(
+      (await api('GET', path, `/rollouts/${id}/actions?${bad}`, { token: v })).status,
+      400,
+      bad,
+    );
+  assert.is((await api('GET', path, '/rollouts/nope/actions', { token: v })).status, 404);
+  assert.is((await api('GET', path, `/rollouts/${id}/actions`)).status, 401);
+});
+
 test('CSV export: every matching router, formula-safe cells, inert markup', async () => {
   const res = await call(rigOf().app, 'GET', '/export/routers.csv?sort=id', {
     token: rigOf().tokens.viewer,

@@ -9,6 +9,8 @@ import type {
   FleetQuery,
   FleetService,
   Operator,
+  RolloutActionQuery,
+  RolloutActionRecord,
   RolloutRecord,
   RolloutRequest,
   RouterDetail,
@@ -52,6 +54,7 @@ export class FakeFleet implements FleetService {
   readonly queries: FleetQuery[] = [];
   readonly listeners = new Set<(e: FleetEvent) => void>();
   readonly rollouts = new Map<string, RolloutRecord>();
+  readonly rolloutQueries: RolloutActionQuery[] = [];
   audit: AuditSink | null = null;
 
   constructor(public routers: RouterDetail[]) {}
@@ -166,6 +169,38 @@ export class FakeFleet implements FleetService {
   }
   async getRollout(id: string) {
     return this.rollouts.get(id) ?? null;
+  }
+  /** Each rollout's first router answered with an error in wave 0. */
+  async rolloutActions(id: string, q: RolloutActionQuery) {
+    const r = this.rollouts.get(id);
+    const all: RolloutActionRecord[] = r
+      ? [
+          {
+            id: 1,
+            routerId: this.routers[0]!.id,
+            kind: 'desired',
+            action: r.action,
+            version: 10,
+            commandId: null,
+            content: { enabled: false },
+            operator: r.operator,
+            reason: r.reason,
+            rolloutId: id,
+            status: 'error',
+            reply: { version: 10, ok: false, error: { code: 'apply_failed', message: 'nft: <b>' } },
+            sentAt: '2026-12-01T10:00:00.000Z',
+            repliedAt: '2026-12-01T10:00:01.000Z',
+            wave: 0,
+          },
+        ]
+      : [];
+    const items = all.filter(
+      (a) =>
+        (q.wave === undefined || a.wave === q.wave) &&
+        (q.status === undefined || a.status === q.status),
+    );
+    this.rolloutQueries.push(q);
+    return { items: items.slice(q.offset, q.offset + q.limit), total: items.length };
   }
   async controlRollout(
     id: string,

@@ -51,6 +51,9 @@ export async function openPage(
   const context = await browser.newContext({
     baseURL: baseUrl,
     viewport: options.viewport ?? { width: 1366, height: 768 },
+    // Times on the pages and in their inputs are the browser's: make them the same everywhere.
+    timezoneId: 'UTC',
+    locale: 'en-US',
   });
   context.setDefaultTimeout(15_000);
   const problems: Problem[] = [];
