@@ -71,7 +71,9 @@ export function storeSuite(
   });
   test.after(async (ctx) => close(ctx.db));
   test.before.each(async ({ db }) => {
-    await db.exec('TRUNCATE routers, rollouts, actions, blocked_hourly, router_sources CASCADE');
+    await db.exec(
+      'TRUNCATE routers, rollouts, actions, blocked_hourly, blocked_fleet_hourly, router_sources CASCADE',
+    );
   });
 
   test('migrations are recorded and applied once', async ({ db }) => {
