@@ -25,6 +25,7 @@ import {
 import { migrate, migrationNames } from '../../../portal/store/migrate.ts';
 import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/documents.ts';
+import { fleetListCases } from './fleet-list-cases.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
 const CLOCK = { nowMs: NOW, notReportingAfterMs: 600_000 };
@@ -383,5 +384,6 @@ export function storeSuite(
     });
   });
 
+  fleetListCases(test, NOW);
   return test;
 }
