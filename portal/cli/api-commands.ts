@@ -25,10 +25,11 @@ const asJson = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 export async function runApiCommand(cmd: CliCommand, api: ApiClient, io: Io): Promise<number> {
   switch (cmd.kind) {
     case 'list': {
-      const list = await api.json<{ items: RouterSummary[]; total: number }>(
-        'GET',
-        `/routers${query(cmd.params)}`,
-      );
+      const list = await api.json<{
+        items: RouterSummary[];
+        total: number;
+        totalEstimated?: boolean;
+      }>('GET', `/routers${query(cmd.params)}`);
       io.out(cmd.json ? asJson(list) : routerTable(list));
       return EXIT_OK;
     }

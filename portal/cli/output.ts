@@ -25,7 +25,11 @@ function table(rows: string[][]): string {
 
 const yesNo = (v: boolean | null) => (v === null ? '-' : v ? 'yes' : 'no');
 
-export function routerTable(list: { items: RouterSummary[]; total: number }): string {
+export function routerTable(list: {
+  items: RouterSummary[];
+  total: number;
+  totalEstimated?: boolean;
+}): string {
   const rows = [['ID', 'ONLINE', 'ENABLED', 'APPLIED', 'VERSION', 'BLOCKED', 'LAST SEEN', 'MODEL']];
   for (const r of list.items)
     rows.push([
@@ -38,7 +42,8 @@ export function routerTable(list: { items: RouterSummary[]; total: number }): st
       safe(r.lastSeen),
       safe(r.model),
     ]);
-  return table(rows) + `${list.items.length} of ${list.total} routers\n`;
+  const total = list.totalEstimated ? `about ${list.total}` : `${list.total}`;
+  return table(rows) + `${list.items.length} of ${total} routers\n`;
 }
 
 export function routerRecord(r: RouterDetail): string {

@@ -118,7 +118,15 @@ export function componentSchemas(): Record<string, Schema> {
     LoginResponse: obj({ operator: ref('Operator'), csrfToken: str }),
     Me: obj({ operator: ref('Operator'), via: oneOf('token', 'session') }),
     RouterSummary: obj(routerSummaryProps),
-    RouterList: list(ref('RouterSummary'), true),
+    RouterList: obj(
+      {
+        items: { type: 'array', items: ref('RouterSummary') },
+        total: int,
+        // true: total is the database's estimate (more than a few thousand match)
+        totalEstimated: bool,
+      },
+      ['totalEstimated'],
+    ),
     RouterDetail: obj({
       ...routerSummaryProps,
       state: nullable(ref('StateDoc')),

@@ -31,7 +31,13 @@ export type * from '../core/rollout.ts';
 export type * from '../core/router-views.ts';
 
 export interface FleetService {
-  listRouters(q: FleetQuery): Promise<{ items: RouterSummary[]; total: number }>;
+  /**
+   * A page of the fleet list and the number of routers matching; totalEstimated: that number is
+   * the database's estimate (a broad filter at a large fleet, docs/portal.md).
+   */
+  listRouters(
+    q: FleetQuery,
+  ): Promise<{ items: RouterSummary[]; total: number; totalEstimated?: boolean }>;
   summary(): Promise<FleetSummary>;
   getRouter(id: string): Promise<RouterDetail | null>;
   /** Blocked packets per hour, oldest first; id null = the whole fleet. */

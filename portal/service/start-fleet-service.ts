@@ -34,15 +34,23 @@ import {
 import { blockedSeries } from '../store/blocked-series.ts';
 import { ingestBatch } from '../store/router-ingest.ts';
 import { getRollout, listRollouts, rolloutActions } from '../store/rollout-store.ts';
+import { refreshStatistics } from '../store/statistics.ts';
 import type { FleetServiceDeps, RunningFleetService } from './fleet-service.ts';
 
 export interface ServiceTimers {
   readonly timeoutSweepMs: number;
   readonly rolloutTickMs: number;
   readonly resignEveryMs: number;
+  /** Planner statistics (PGlite has no autovacuum to keep them). */
+  readonly statisticsEveryMs: number;
 }
 
-const TIMERS: ServiceTimers = { timeoutSweepMs: 1000, rolloutTickMs: 500, resignEveryMs: 60_000 };
+const TIMERS: ServiceTimers = {
+  timeoutSweepMs: 1000,
+  rolloutTickMs: 500,
+  resignEveryMs: 60_000,
+  statisticsEveryMs: 300_000,
+};
 
 export async function startFleetService(
   deps: FleetServiceDeps & {
@@ -145,6 +153,10 @@ export async function startFleetService(
   );
   every(timers.rolloutTickMs, 'rollouts', () => runRollouts(rolloutDeps));
   every(timers.resignEveryMs, 're-signing', () => resignDue(actDeps, config.resignBeforeS));
+  if (db.kind === 'pglite') {
+    await refreshStatistics(db);
+    every(timers.statisticsEveryMs, 'statistics', () => refreshStatistics(db));
+  }
 
   return {
     ingest,

@@ -25,15 +25,31 @@ const NUMERIC = 1700;
 // Versions and counters stay below 2^53 (the contract's integer range), so numbers are exact.
 const toNumber = (text: string): number => Number(text);
 
+// PGlite's defaults are a server's (WAL for replicas, full-page images, up to 1 GB of WAL kept,
+// which an in-memory database holds in RAM). It already runs with fsync off, so full-page
+// images guard against nothing more; one process, no replicas: minimal WAL, a small ring of it.
+const PGLITE_CONF = [
+  'wal_level = minimal',
+  'max_wal_senders = 0',
+  'full_page_writes = off',
+  'max_wal_size = 64MB',
+  'min_wal_size = 32MB',
+  'synchronous_commit = off',
+];
+
 export async function openDb(opts: DbOptions): Promise<Db> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
+  // pg_trgm: the fleet search's index (migration 002); Debian's postgresql-15 ships it too.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const pg = await PGlite.create({
+    extensions: { pg_trgm },
     ...(dataDir !== undefined && { dataDir }),
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
+    postgresqlconf: PGLITE_CONF,
   });
   type Queryable = Pick<typeof pg, 'query' | 'exec'>;
   const wrap = (q: Queryable, inTx: boolean): Db => ({

@@ -10,9 +10,9 @@ import type {
   RouterSummary,
   TopBlockedRouter,
 } from '../core/router-views.ts';
+import { HOUR_MS, WINDOW_HOURS } from '../core/blocked-window.ts';
+import { refreshWindows } from './blocked-window-store.ts';
 import type { Db } from './db.ts';
-
-const HOUR_MS = 3_600_000;
 
 export interface QueryClock {
   readonly nowMs: number;
@@ -34,10 +34,9 @@ export function whereClause(
     return `$${params.length}`;
   };
   if (q.q !== undefined) {
+    // router_search (migration 002): the four fields in lower case, trigram-indexed.
     const like = p(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    parts.push(
-      `(r.id ILIKE ${like} OR r.model ILIKE ${like} OR r.board ILIKE ${like} OR r.release ILIKE ${like})`,
-    );
+    parts.push(`r.id IN (SELECT s.id FROM router_search s WHERE s.text LIKE lower(${like}))`);
   }
   if (q.online !== undefined) parts.push(`r.online = ${p(q.online)}`);
   if (q.enabled !== undefined) parts.push(`r.enabled = ${p(q.enabled)}`);
@@ -61,23 +60,29 @@ export function whereClause(
         : `r.status_received_at >= ${cutoff}`,
     );
   }
-  const blockedSince =
-    Math.floor(clock.nowMs / HOUR_MS) * HOUR_MS - ((q.blockedHours ?? 24) - 1) * HOUR_MS;
+  const hours = q.blockedHours ?? WINDOW_HOURS;
+  const blockedSince = Math.floor(clock.nowMs / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
   if (q.blockedMin !== undefined)
-    parts.push(`${blockedExpr(p(new Date(blockedSince).toISOString()))} >= ${p(q.blockedMin)}`);
+    parts.push(
+      `${hours === WINDOW_HOURS ? 'r.blocked_24h' : blockedSum(p(new Date(blockedSince).toISOString()))} >= ${p(q.blockedMin)}`,
+    );
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', blockedSince };
 }
 
-function blockedExpr(since: string): string {
+/** Another window than the stored 24 h one: summed from the history (slow at a large fleet). */
+function blockedSum(since: string): string {
   return `(SELECT COALESCE(sum(b.blocked), 0) FROM blocked_hourly b WHERE b.router_id = r.id AND b.hour >= ${since})`;
 }
 
-const SORT_SQL: Record<Exclude<SortKey, 'blocked'>, string> = {
-  id: 'r.id',
-  last_seen: 'r.last_seen',
-  first_seen: 'r.first_seen',
-  model: 'r.model',
-  applied_version: 'r.applied_version',
+// Each as its index (migration 002) orders it: nullable columns nulls first ascending.
+const SORT_SQL: Record<
+  Exclude<SortKey, 'blocked' | 'id'>,
+  { column: string; nullable: boolean }
+> = {
+  last_seen: { column: 'r.last_seen', nullable: false },
+  first_seen: { column: 'r.first_seen', nullable: false },
+  model: { column: 'r.model', nullable: true },
+  applied_version: { column: 'r.applied_version', nullable: true },
 };
 
 const SUMMARY_COLUMNS = `r.id, r.online, r.boot, r.agent_version, r.model, r.board, r.release,
@@ -144,36 +149,73 @@ export async function listRouters(
   db: Db,
   q: FleetQuery,
   clock: QueryClock,
-): Promise<{ items: RouterSummary[]; total: number }> {
+): Promise<{ items: RouterSummary[]; total: number; totalEstimated: boolean }> {
+  const stored = q.blockedHours === WINDOW_HOURS;
+  if (stored) await refreshWindows(db, clock.nowMs);
   const params: unknown[] = [];
   const { sql: where, blockedSince } = whereClause(q, clock, params);
   const since = new Date(blockedSince).toISOString();
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-  const nulls = q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST';
   const pageParams = [...params];
   let order: string;
-  if (q.sort === 'blocked') {
-    pageParams.push(since);
-    order = `${blockedExpr(`$${pageParams.length}`)} ${dir}, r.id ${dir}`;
-  } else order = `${SORT_SQL[q.sort]} ${dir} ${nulls}, r.id ${dir}`;
+  if (q.sort === 'id') order = `r.id ${dir}`;
+  else if (q.sort === 'blocked') {
+    if (stored) order = `r.blocked_24h ${dir}, r.id ${dir}`;
+    else {
+      pageParams.push(since);
+      order = `${blockedSum(`$${pageParams.length}`)} ${dir}, r.id ${dir}`;
+    }
+  } else {
+    const key = SORT_SQL[q.sort];
+    const nulls = key.nullable ? (q.order === 'desc' ? ' NULLS LAST' : ' NULLS FIRST') : '';
+    order = `${key.column} ${dir}${nulls}, r.id ${dir}`;
+  }
   pageParams.push(q.limit, q.offset);
-  const [page, count] = await Promise.all([
-    db.query<SummaryRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM routers r ${where} ORDER BY ${order}
-        LIMIT $${pageParams.length - 1} OFFSET $${pageParams.length}`,
-      pageParams,
-    ),
-    db.query<{ n: number }>(`SELECT count(*) AS n FROM routers r ${where}`, params),
-  ]);
-  const blocked = await blockedFor(
-    db,
-    page.rows.map((r) => r.id),
-    since,
+  // One after the other: PGlite runs one statement at a time anyway, and a pool connection
+  // less per request on a server.
+  const page = await db.query<SummaryRow & { blocked_24h: number }>(
+    `SELECT ${SUMMARY_COLUMNS}, r.blocked_24h FROM routers r ${where} ORDER BY ${order}
+      LIMIT $${pageParams.length - 1} OFFSET $${pageParams.length}`,
+    pageParams,
   );
+  const { total, totalEstimated } = await countRouters(db, where, params);
+  const blocked = stored
+    ? new Map(page.rows.map((r) => [r.id, r.blocked_24h]))
+    : await blockedFor(
+        db,
+        page.rows.map((r) => r.id),
+        since,
+      );
   return {
     items: page.rows.map((row) => summaryOf(row, blocked.get(row.id) ?? 0, clock)),
-    total: count.rows[0]?.n ?? 0,
+    total,
+    totalEstimated,
   };
+}
+
+/** Above this many (the planner's estimate) a total is the estimate, not a count. */
+export const EXACT_TOTAL_MAX = 5000;
+
+/**
+ * The number of routers matching: counted exactly when the planner expects at most
+ * EXACT_TOTAL_MAX (a count then reads about that many index entries and rows), else the
+ * planner's estimate from the table statistics, flagged, because counting every match of a
+ * broad filter reads most of the fleet.
+ */
+async function countRouters(
+  db: Db,
+  where: string,
+  params: unknown[],
+): Promise<{ total: number; totalEstimated: boolean }> {
+  const sql = `SELECT count(*) AS n FROM routers r ${where}`;
+  const { rows: plan } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM routers r ${where}`,
+    params,
+  );
+  const estimate = plan[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
+  if (estimate > EXACT_TOTAL_MAX) return { total: Math.round(estimate), totalEstimated: true };
+  const { rows } = await db.query<{ n: number }>(sql, params);
+  return { total: rows[0]?.n ?? 0, totalEstimated: false };
 }
 
 /** Every router id matching the filter, in id order (bulk actions and rollouts). */
@@ -201,20 +243,35 @@ async function blockedFor(db: Db, ids: string[], since: string): Promise<Map<str
   return new Map(rows.map((r) => [r.router_id, r.blocked]));
 }
 
+/**
+ * The overview's counts, exact. Each is read from an index of the routers it counts (the rare
+ * side of a flag: offline, disabled, not applied, erroring, silent), the healthy ones as the
+ * rest, so a healthy fleet of 100,000 costs a few thousand index entries, not a scan of it. The
+ * number of routers comes from router_search (one narrow row per router, rarely written).
+ */
 export async function fleetSummary(db: Db, clock: QueryClock): Promise<FleetSummary> {
   const cutoff = new Date(clock.nowMs - clock.notReportingAfterMs).toISOString();
-  const { rows } = await db.query<Record<keyof FleetSummary, number>>(
-    `SELECT count(*) AS routers,
-            count(*) FILTER (WHERE online) AS online,
-            count(*) FILTER (WHERE enabled AND applied) AS enforcing,
-            count(*) FILTER (WHERE enabled = false) AS disabled,
-            count(*) FILTER (WHERE applied = false OR has_error) AS "driftedOrErroring",
-            count(*) FILTER (WHERE status_received_at IS NULL OR status_received_at < $1)
-              AS "notReporting"
-       FROM routers`,
+  const { rows } = await db.query<Record<keyof FleetSummary | 'offline' | 'notEnforcing', number>>(
+    `SELECT (SELECT count(*) FROM router_search) AS routers,
+            (SELECT count(*) FROM routers WHERE NOT online) AS offline,
+            (SELECT count(*) FROM routers
+              WHERE enabled = false OR applied = false OR status_received_at IS NULL)
+              AS "notEnforcing",
+            (SELECT count(*) FROM routers WHERE enabled = false) AS disabled,
+            (SELECT count(*) FROM routers WHERE applied = false OR has_error) AS "driftedOrErroring",
+            (SELECT count(*) FROM routers WHERE status_received_at IS NULL OR status_received_at < $1)
+              AS "notReporting"`,
     [cutoff],
   );
-  return rows[0]!;
+  const c = rows[0]!;
+  return {
+    routers: c.routers,
+    online: c.routers - c.offline,
+    enforcing: c.routers - c.notEnforcing,
+    disabled: c.disabled,
+    driftedOrErroring: c.driftedOrErroring,
+    notReporting: c.notReporting,
+  };
 }
 
 export async function routerDetail(
@@ -255,13 +312,17 @@ export async function blockedHistory(
 ): Promise<HourBucket[]> {
   const last = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
   const first = last - (hours - 1) * HOUR_MS;
-  const params: unknown[] = [new Date(first).toISOString()];
-  if (id !== null) params.push(id);
-  const { rows } = await db.query<{ hour: Date; blocked: number }>(
-    `SELECT hour, sum(blocked) AS blocked FROM blocked_hourly
-      WHERE hour >= $1 ${id === null ? '' : 'AND router_id = $2'} GROUP BY hour`,
-    params,
-  );
+  // The fleet's sums are kept per hour on write (blocked_fleet_hourly): no scan of the history.
+  const { rows } =
+    id === null
+      ? await db.query<{ hour: Date; blocked: number }>(
+          'SELECT hour, blocked FROM blocked_fleet_hourly WHERE hour >= $1',
+          [new Date(first).toISOString()],
+        )
+      : await db.query<{ hour: Date; blocked: number }>(
+          `SELECT hour, blocked FROM blocked_hourly WHERE router_id = $2 AND hour >= $1`,
+          [new Date(first).toISOString(), id],
+        );
   const byHour = new Map(rows.map((r) => [r.hour.getTime(), r.blocked]));
   const buckets: HourBucket[] = [];
   for (let t = first; t <= last; t += HOUR_MS)
@@ -275,13 +336,51 @@ export async function topBlocked(
   limit: number,
   nowMs: number,
 ): Promise<TopBlockedRouter[]> {
-  const since = new Date(Math.floor(nowMs / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS);
-  const { rows } = await db.query<{ id: string; model: string | null; blocked: number }>(
-    `SELECT b.router_id AS id, r.model, sum(b.blocked) AS blocked
-       FROM blocked_hourly b JOIN routers r ON r.id = b.router_id
-      WHERE b.hour >= $1 GROUP BY b.router_id, r.model
-      ORDER BY blocked DESC, id LIMIT $2`,
-    [since.toISOString(), limit],
+  let rows: { id: string; model: string | null; blocked: number }[];
+  if (hours === WINDOW_HOURS) {
+    await refreshWindows(db, nowMs);
+    ({ rows } = await db.query(
+      `SELECT id, model, blocked_24h AS blocked FROM routers WHERE blocked_24h > 0
+        ORDER BY blocked_24h DESC, id LIMIT $1`,
+      [limit],
+    ));
+  } else {
+    // Another window: summed from the history (slow at a large fleet; 24 h is kept on write).
+    const since = new Date(Math.floor(nowMs / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS);
+    ({ rows } = await db.query(
+      `SELECT b.router_id AS id, r.model, sum(b.blocked) AS blocked
+         FROM blocked_hourly b JOIN routers r ON r.id = b.router_id
+        WHERE b.hour >= $1 GROUP BY b.router_id, r.model
+        ORDER BY blocked DESC, id LIMIT $2`,
+      [since.toISOString(), limit],
+    ));
+  }
+  const sources = await topSourcesOf(
+    db,
+    rows.map((r) => r.id),
+    5,
   );
-  return Promise.all(rows.map(async (r) => ({ ...r, topSources: await topSources(db, r.id, 5) })));
+  return rows.map((r) => ({ ...r, topSources: sources.get(r.id) ?? [] }));
+}
+
+/** The top LAN sources of several routers in one query. */
+async function topSourcesOf(
+  db: Db,
+  ids: string[],
+  limit: number,
+): Promise<Map<string, TopSource[]>> {
+  const out = new Map<string, TopSource[]>();
+  if (ids.length === 0) return out;
+  const { rows } = await db.query<TopSource & { id: string }>(
+    `SELECT t.id, s.address, s.attempts FROM unnest($1::text[]) AS t(id)
+       CROSS JOIN LATERAL (SELECT address, attempts FROM router_sources WHERE router_id = t.id
+                            ORDER BY attempts DESC, address LIMIT $2) s`,
+    [ids, limit],
+  );
+  for (const { id, address, attempts } of rows) {
+    const list = out.get(id) ?? [];
+    list.push({ address, attempts });
+    out.set(id, list);
+  }
+  return out;
 }

@@ -3,6 +3,14 @@
 // memory, then one multi-row upsert per table. A message taken twice changes nothing (the core
 // calls it a duplicate), so shared subscriptions that deliver retained messages again are safe.
 import type { StateDoc, StatusDoc, TopSource } from '../../contract/message-types.ts';
+import {
+  advance,
+  needsRecount,
+  nextEnd,
+  windowStart,
+  type BlockedWindow,
+  type HourDelta,
+} from '../core/blocked-window.ts';
 import { basisOf, hourOf, statusEffect, type CounterBasis } from '../core/counters.ts';
 import { applyState, type Presence } from '../core/presence.ts';
 import type { Db } from './db.ts';
@@ -36,6 +44,12 @@ interface Current {
   status: StatusDoc | null;
   stateChanged: boolean;
   statusReceivedAt: number | null;
+  /** model, board and release as stored (the search text); null: a new router. */
+  device: string | null;
+  /** The 24 h window as stored, and this batch's status hours and blocked deltas. */
+  window: BlockedWindow;
+  statusHours: number[];
+  deltas: HourDelta[];
 }
 
 interface Row {
@@ -49,6 +63,11 @@ interface Row {
   applied_version: number | null;
   repairs: number;
   top_sources: TopSource[] | null;
+  blocked_24h: number;
+  blocked_24h_hour: Date | null;
+  model: string | null;
+  board: string | null;
+  release: string | null;
 }
 
 export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOutcome> {
@@ -57,7 +76,8 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<Row>(
       `SELECT id, online, boot, state_at, status_boot, reported_at, blocked_packets,
-              applied_version, repairs, status->'counters'->'top_sources' AS top_sources
+              applied_version, repairs, status->'counters'->'top_sources' AS top_sources,
+              blocked_24h, blocked_24h_hour, model, board, release
          FROM routers WHERE id = ANY($1::text[]) ORDER BY id${
            // PGlite has one connection and its transactions are exclusive: no lock needed (and
            // row locks cost a heap write per row there).
@@ -83,6 +103,10 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
           status: null,
           stateChanged: false,
           statusReceivedAt: null,
+          device: null,
+          window: { total: 0, endMs: null },
+          statusHours: [],
+          deltas: [],
         };
         byId.set(id, current);
       }
@@ -115,10 +139,12 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
       current.status = m.doc;
       current.statusReceivedAt = m.receivedAtMs;
       changed.add(m.id);
-      const hour = hourOf(m.receivedAtMs).toISOString();
+      const hourMs = hourOf(m.receivedAtMs).getTime();
+      current.statusHours.push(hourMs);
       if (effect.blockedDelta > 0) {
-        const key = `${m.id}\n${hour}`;
+        const key = `${m.id}\n${new Date(hourMs).toISOString()}`;
         hourly.set(key, (hourly.get(key) ?? 0) + effect.blockedDelta);
+        current.deltas.push({ hourMs, blocked: effect.blockedDelta });
       }
       for (const s of effect.sourceDeltas) {
         const key = `${m.id}\n${s.address}`;
@@ -129,8 +155,10 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
         });
       }
     }
+    await moveWindows(tx, byId);
     const upserts = [...changed].sort().map((id) => routerRow(id, byId.get(id)!));
     if (upserts.length > 0) await upsertRouters(tx, upserts);
+    await updateSearch(tx, upserts, byId);
     if (hourly.size > 0)
       await tx.query(
         `INSERT INTO blocked_hourly (router_id, hour, blocked)
@@ -159,12 +187,83 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
           ),
         ],
       );
+    if (hourly.size > 0) await addFleetHours(tx, hourly);
     const cameOnline = [...changed].filter((id) => {
       const c = byId.get(id)!;
       return c.stateChanged && c.presence?.online === true && !c.wasOnline;
     });
     return { changed: [...changed], cameOnline, ignored };
   });
+}
+
+const deviceKey = (...fields: (string | null)[]) => JSON.stringify(fields);
+
+/** The search rows of new routers and of routers whose model, board or release changed. */
+async function updateSearch(
+  tx: Db,
+  upserts: ReturnType<typeof routerRow>[],
+  byId: Map<string, Current>,
+): Promise<void> {
+  const rows = upserts.filter((r) => {
+    const before = byId.get(r.id)!.device;
+    return (
+      before === null || (r.status !== null && before !== deviceKey(r.model, r.board, r.release))
+    );
+  });
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO router_search (id, text)
+       SELECT r.id, lower(concat_ws(E'\n', r.id, r.model, r.board, r.release))
+         FROM routers r WHERE r.id = ANY($1::text[])
+     ON CONFLICT (id) DO UPDATE SET text = EXCLUDED.text`,
+    [rows.map((r) => r.id)],
+  );
+}
+
+/** Moves each reporting router's 24 h window on (one recount query for those that need it). */
+async function moveWindows(tx: Db, byId: Map<string, Current>): Promise<void> {
+  const recount: { id: string; since: string }[] = [];
+  const ends = new Map<string, number>();
+  for (const [id, c] of byId) {
+    if (c.statusHours.length === 0) continue;
+    const end = nextEnd(c.window, c.statusHours);
+    ends.set(id, end);
+    if (needsRecount(c.window, end))
+      recount.push({ id, since: new Date(windowStart(end)).toISOString() });
+  }
+  const counted = new Map<string, number>();
+  if (recount.length > 0) {
+    // The stored history only: this batch's deltas are not inserted yet.
+    const { rows } = await tx.query<{ id: string; blocked: number }>(
+      `SELECT x.id, COALESCE(sum(b.blocked), 0) AS blocked
+         FROM unnest($1::text[], $2::timestamptz[]) AS x(id, since)
+         LEFT JOIN blocked_hourly b ON b.router_id = x.id AND b.hour >= x.since
+        GROUP BY x.id`,
+      [recount.map((r) => r.id), recount.map((r) => r.since)],
+    );
+    for (const row of rows) counted.set(row.id, row.blocked);
+  }
+  for (const [id, end] of ends) {
+    const c = byId.get(id)!;
+    const base = c.window.endMs === end ? c.window.total : (counted.get(id) ?? 0);
+    c.window = advance(base, end, c.deltas);
+  }
+}
+
+/** The fleet-wide per-hour sums, in hour order (two instances lock the rows alike). */
+async function addFleetHours(tx: Db, hourly: Map<string, number>): Promise<void> {
+  const byHour = new Map<string, number>();
+  for (const [key, blocked] of hourly) {
+    const hour = key.split('\n')[1]!;
+    byHour.set(hour, (byHour.get(hour) ?? 0) + blocked);
+  }
+  const hours = [...byHour.keys()].sort();
+  await tx.query(
+    `INSERT INTO blocked_fleet_hourly (hour, blocked)
+       SELECT * FROM unnest($1::timestamptz[], $2::bigint[])
+     ON CONFLICT (hour) DO UPDATE SET blocked = blocked_fleet_hourly.blocked + EXCLUDED.blocked`,
+    [hours, hours.map((h) => byHour.get(h)!)],
+  );
 }
 
 function splitKey(key: string, second: string, rest: Record<string, unknown>) {
@@ -196,6 +295,10 @@ function fromRow(row: Row): Current {
     status: null,
     stateChanged: false,
     statusReceivedAt: null,
+    device: deviceKey(row.model, row.board, row.release),
+    window: { total: row.blocked_24h, endMs: row.blocked_24h_hour?.getTime() ?? null },
+    statusHours: [],
+    deltas: [],
   };
 }
 
@@ -231,6 +334,8 @@ function routerRow(id: string, c: Current) {
     repairs: s ? basisOf(s).repairs : null,
     has_error: s ? s.last_error !== null : null,
     blocked_packets: s?.counters.blocked_packets ?? null,
+    blocked_24h: s ? c.window.total : null,
+    blocked_24h_hour: s && c.window.endMs !== null ? iso(c.window.endMs) : null,
   };
 }
 
@@ -252,6 +357,8 @@ const STATUS_COLUMNS = [
   'repairs',
   'has_error',
   'blocked_packets',
+  'blocked_24h',
+  'blocked_24h_hour',
 ];
 const STATE_COLUMNS = ['online', 'boot', 'state'];
 // NOT NULL columns a state-only first message leaves without a value.
@@ -260,6 +367,7 @@ const DEFAULTS: Record<string, string> = {
   repairs: '0',
   has_error: 'false',
   blocked_packets: '0',
+  blocked_24h: '0',
 };
 const insertValue = (c: string) => (DEFAULTS[c] ? `COALESCE(x.${c}, ${DEFAULTS[c]})` : `x.${c}`);
 
@@ -277,7 +385,8 @@ async function upsertRouters(tx: Db, rows: ReturnType<typeof routerRow>[]): Prom
            status_received_at timestamptz, reported_at timestamptz, status_boot text, model text,
            board text, release text, wan_proto text, enabled boolean, applied_version bigint,
            policy_source text, policy_action text, applied boolean, backend text,
-           drift_count integer, repairs integer, has_error boolean, blocked_packets bigint)
+           drift_count integer, repairs integer, has_error boolean, blocked_packets bigint,
+           blocked_24h bigint, blocked_24h_hour timestamptz)
      ON CONFLICT (id) DO UPDATE SET
        last_seen = GREATEST(routers.last_seen, EXCLUDED.last_seen),
        agent_version = COALESCE(EXCLUDED.agent_version, routers.agent_version),

@@ -103,7 +103,9 @@ test('a shared subscription: each message once; concurrent actions never share a
 });
 
 test('a staged rollout halts on error replies, survives a restart, resumes and finishes', async () => {
-  await dbs[0]!.exec('TRUNCATE routers, rollouts, actions, blocked_hourly, router_sources CASCADE');
+  await dbs[0]!.exec(
+    'TRUNCATE routers, rollouts, actions, blocked_hourly, blocked_fleet_hourly, router_sources CASCADE',
+  );
   const signer = await rig.keys.signer();
   let portal = await startPortal({
     db: dbs[0]!,

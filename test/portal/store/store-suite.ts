@@ -26,6 +26,7 @@ import { blockedSeries } from '../../../portal/store/blocked-series.ts';
 import { migrate, migrationNames } from '../../../portal/store/migrate.ts';
 import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/documents.ts';
+import { fleetListCases } from './fleet-list-cases.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
 const CLOCK = { nowMs: NOW, notReportingAfterMs: 600_000 };
@@ -72,7 +73,9 @@ export function storeSuite(
   });
   test.after(async (ctx) => close(ctx.db));
   test.before.each(async ({ db }) => {
-    await db.exec('TRUNCATE routers, rollouts, actions, blocked_hourly, router_sources CASCADE');
+    await db.exec(
+      'TRUNCATE routers, rollouts, actions, blocked_hourly, blocked_fleet_hourly, router_sources CASCADE',
+    );
   });
 
   test('migrations are recorded and applied once', async ({ db }) => {
@@ -392,5 +395,6 @@ export function storeSuite(
     });
   });
 
+  fleetListCases(test, NOW);
   return test;
 }

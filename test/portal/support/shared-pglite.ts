@@ -16,5 +16,7 @@ export function sharedPglite(): Promise<Db> {
 }
 
 export async function emptyFleet(db: Db): Promise<void> {
-  await db.exec('TRUNCATE routers, rollouts, actions, blocked_hourly, router_sources CASCADE');
+  await db.exec(
+    'TRUNCATE routers, rollouts, actions, blocked_hourly, blocked_fleet_hourly, router_sources CASCADE',
+  );
 }
