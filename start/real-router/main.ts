@@ -36,6 +36,7 @@ const { values } = parseArgs({
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const broker = new URL(values.broker ?? 'mqtt://127.0.0.1:1883');
 const dir = mkdtempSync(join(tmpdir(), 'op25b-real-router-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 let bed: Testbed | null = null;
 let daemon: RunningDaemon | null = null;
 let timer: NodeJS.Timeout | null = null;
@@ -88,6 +89,13 @@ async function main(): Promise<void> {
     say(`unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return stop(3);
   }
+  // The test bed's own signal handlers SIGKILL everything at once; here the daemon is first
+  // stopped cleanly (it says goodbye on MQTT), then stop() removes the namespaces. Its exit
+  // handler stays as the safety net.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(0));
+  }
   await bed.installBaseline(BACKENDS.nftables);
   await new Promise<void>((resolve) => relay.listen(socketPath, resolve));
   spawnIn(bed.ns.wan, [
@@ -127,8 +135,10 @@ async function main(): Promise<void> {
     { from: 'lan1', host: PLAN.wan.foreign.ipv4, port: 25 },
     { from: 'lan1', host: PLAN.wan.relay.ipv4, port: 25 },
   ]);
+  const shown = (result: string | undefined): string =>
+    result === 'refused' ? 'blocked (reset)' : result === 'connected' ? 'open' : String(result);
   say(
-    `ready ${REAL_ROUTER_ID}: dist/qjs in network namespaces, nftables in the kernel; LAN host to a foreign mail server :25 ${foreign?.result}, to the ISP relay :25 ${relayed?.result}`,
+    `ready ${REAL_ROUTER_ID}: dist/qjs in network namespaces, nftables in the kernel (LAN host to a foreign mail server :25 ${shown(foreign?.result)}, to the ISP relay :25 ${shown(relayed?.result)})`,
   );
   void probeNowAndThen(0);
 }
