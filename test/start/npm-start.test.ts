@@ -3,8 +3,9 @@
 // the simulated firewall), a disable through the API reaches a simulated router whose reply
 // comes back in the action history, and a Ctrl-C (SIGINT to npm's process group, as a terminal
 // sends it) leaves no process of the whole tree and no listening port behind.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -185,6 +186,28 @@ test('npm start: portal, simulated fleet, a disable answered, Ctrl-C leaves noth
       } catch {
         // gone
       }
+    rmSync(data, { recursive: true, force: true });
+  }
+});
+
+test('npm start: a taken portal port stops it at once with a clear error, nothing started', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'op25b-npm-start-'));
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as AddressInfo).port;
+  try {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'start/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, START_DATA: data, PORTAL_LISTEN: `127.0.0.1:${port}`, MQTT_URL: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.is(run.status, 1, run.stderr);
+    assert.match(run.stderr, `cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+    assert.match(run.stderr, /set PORTAL_LISTEN=/);
+    assert.not.ok(existsSync(join(data, 'broker', 'mosquitto.conf')), 'no broker was started');
+  } finally {
+    holder.close();
     rmSync(data, { recursive: true, force: true });
   }
 });
