@@ -3,7 +3,7 @@
 // few dozen simulated routers running the real agent, and with --real-router one agent under
 // dist/qjs in network namespaces. Prints the URL, the login and how to stop; SIGINT or SIGTERM
 // stop everything it started, routers first, and it exits once every process of theirs is gone.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../portal/config/config-error.ts';
@@ -58,6 +58,23 @@ function stopAll(why: string): Promise<void> {
   return stopping;
 }
 
+/** Adds the demo account (or sets its password again) in a process of its own. */
+function demoAccount(
+  env: NodeJS.ProcessEnv,
+  password: string,
+): Promise<{ code: number | null; stderr: string }> {
+  const [node, ...args] = tsx('start/demo-account.ts');
+  const child = spawn(node!, [...args, DEMO_ACCOUNT], { cwd: ROOT, env, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
+  child.stdin.end(`${password}\n`);
+  return new Promise((resolve) => {
+    child.once('error', (error) => resolve({ code: 127, stderr: error.message }));
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
 async function run(options: StartOptions): Promise<number> {
   const { host } = options.listen;
   const port = options.listen.port || (await freePort(host));
@@ -79,43 +96,8 @@ async function run(options: StartOptions): Promise<number> {
   }
   note(`broker ${mqttUrl}`);
 
-  const env = {
-    ...process.env,
-    MQTT_URL: mqttUrl,
-    PORTAL_DATA: folder.portalData,
-    PORTAL_LISTEN: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
-    PORTAL_SIGNING_KEY: folder.signingKey,
-    PORTAL_REPORT_INTERVAL_S: String(options.reportIntervalS),
-  };
-  const password = demoPassword(folder);
-  const [node, ...accountArgs] = tsx('start/demo-account.ts');
-  const account = spawnSync(node!, [...accountArgs, DEMO_ACCOUNT], {
-    cwd: ROOT,
-    env,
-    input: `${password}\n`,
-    encoding: 'utf8',
-  });
-  if (account.status !== 0) {
-    note(`error: cannot prepare the demo login: ${account.stderr.trim()}`);
-    await stopAll('error');
-    return 1;
-  }
-
-  const portal = launch({
-    name: 'portal',
-    argv: tsx('portal/main.ts'),
-    env,
-    cwd: ROOT,
-    logFile: logs('portal'),
-  });
-  await waitForPort(host, port, 90_000, () => !portal.exited && !stopping).catch(
-    (error: unknown) => {
-      if (stopping) throw new Stopped();
-      throw new Error(`the portal did not start: ${String(error)} (see ${show(logs('portal'))})`);
-    },
-  );
-  note(`portal up (log ${show(logs('portal'))})`);
-
+  // The routers need only the broker: they start while the portal opens its database, which
+  // then reads their retained state and status when it subscribes.
   launch({
     name: 'routers',
     argv: [
@@ -138,6 +120,38 @@ async function run(options: StartOptions): Promise<number> {
     logFile: logs('routers'),
     stdinPipe: true,
   });
+
+  const env = {
+    ...process.env,
+    MQTT_URL: mqttUrl,
+    PORTAL_DATA: folder.portalData,
+    PORTAL_LISTEN: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    PORTAL_SIGNING_KEY: folder.signingKey,
+    PORTAL_REPORT_INTERVAL_S: String(options.reportIntervalS),
+  };
+  const password = demoPassword(folder);
+  const account = await demoAccount(env, password);
+  if (account.code !== 0) {
+    note(`error: cannot prepare the demo login: ${account.stderr.trim()}`);
+    await stopAll('error');
+    return 1;
+  }
+  if (stopping) throw new Stopped();
+
+  const portal = launch({
+    name: 'portal',
+    argv: tsx('portal/main.ts'),
+    env,
+    cwd: ROOT,
+    logFile: logs('portal'),
+  });
+  await waitForPort(host, port, 90_000, () => !portal.exited && !stopping).catch(
+    (error: unknown) => {
+      if (stopping) throw new Stopped();
+      throw new Error(`the portal did not start: ${String(error)} (see ${show(logs('portal'))})`);
+    },
+  );
+  note(`portal up (log ${show(logs('portal'))})`);
 
   if (options.realRouter) {
     const outcome = await startRealRouter({
