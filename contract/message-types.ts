@@ -25,7 +25,12 @@ export interface TopSource {
 }
 
 export type PolicyAction = 'drop' | 'reject';
-export type Backend = 'nftables' | 'iptables';
+/**
+ * The firewall backends a status may name. `simulated` is the agent's in-memory stand-in
+ * (agent/firewall/simulated/), run only under Node by `npm start`'s simulated routers.
+ */
+export const BACKENDS = ['nftables', 'iptables', 'simulated'] as const;
+export type Backend = (typeof BACKENDS)[number];
 
 export interface StatusDoc {
   readonly policy: {

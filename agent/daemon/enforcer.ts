@@ -38,7 +38,8 @@ export class Enforcer {
       try {
         const { changed } = await this.backend.apply(policy, { force });
         this.state = { ...this.state, applied: true, drift: [], verifiedAt: this.runtime.now() };
-        if (changed && policy.enabled) {
+        // A simulated firewall has no kernel, and the host's own flows are none of its business.
+        if (changed && policy.enabled && this.backend.name !== 'simulated') {
           const cut = await cutBlockedFlows(this.runtime, policy);
           if (cut.destinations.length)
             this.log.info(`cut open connections to ${cut.destinations.join(', ')}`);
@@ -85,7 +86,8 @@ export class Enforcer {
         lastRepair: { at: this.runtime.now(), drift },
       };
       this.log.info('rules restored');
-      if (policy.enabled) await cutBlockedFlows(this.runtime, policy);
+      if (policy.enabled && this.backend.name !== 'simulated')
+        await cutBlockedFlows(this.runtime, policy);
       return { drift, repaired: true };
     });
   }

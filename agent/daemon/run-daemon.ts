@@ -4,7 +4,7 @@
 import { describe } from '../cli/commands.ts';
 import type { AgentConfig } from '../config/agent-config.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { selectBackend } from '../firewall/select-backend.ts';
+import { selectBackend, type SelectedBackend } from '../firewall/select-backend.ts';
 import { InputError } from '../input-error.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { procdOutput, stderrOutput, syslogOutput, type LogOutput } from '../log/syslog-sink.ts';
@@ -44,7 +44,15 @@ const STATUS_MIN_INTERVAL_MS = 1000;
 /** Without a device id (and with a broker): how often to look for one again. */
 const ID_RETRY_MS = 60_000;
 // On nftables `nft monitor` is the event source: the periodic check is only a safety net.
-const VERIFY_INTERVAL_S = { nftables: 3600, iptables: 5 } as const;
+const VERIFY_INTERVAL_S = { nftables: 3600, iptables: 5, simulated: 30 } as const;
+
+/** What Node code may put in place of the router's own programs; routers never pass any. */
+export interface DaemonOptions {
+  /** The firewall instead of the probed nft/iptables one (the simulated routers of npm start). */
+  readonly firewall?: (runtime: Runtime) => SelectedBackend;
+  /** Instead of the `ubus` program: the same calls and replies, in process. */
+  readonly ubus?: Ubus;
+}
 
 function sameDesired(a: DesiredState, b: DesiredState): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -115,6 +123,7 @@ class Daemon {
   constructor(
     baseRuntime: Runtime,
     private readonly configPath: string,
+    private readonly options: DaemonOptions = {},
   ) {
     this.config = loadConfig(baseRuntime, configPath);
     baseRuntime.makeDirectory(this.config.agent.runDir);
@@ -141,10 +150,10 @@ class Daemon {
     } catch (error) {
       this.fail(error, 'ignoring the stored desired state');
     }
-    this.ubus = runtime.findExecutable('ubus') ? createUbus(runtime) : null;
+    this.ubus = options.ubus ?? (runtime.findExecutable('ubus') ? createUbus(runtime) : null);
     this.wan = this.wanTracker();
     this.effective = this.effectiveFor(this.desired);
-    const { backend, decision } = selectBackend(runtime, this.config.firewall);
+    const { backend, decision } = this.selectBackend();
     this.enforcer = new Enforcer(runtime, backend, decision, this.log);
     this.reporter = new StatusReporter({
       runtime,
@@ -155,6 +164,12 @@ class Daemon {
         (this.topics && this.link?.publish(this.topics.status, document, true)) ??
         Promise.resolve(false),
     });
+  }
+
+  private selectBackend(): SelectedBackend {
+    return (
+      this.options.firewall?.(this.runtime) ?? selectBackend(this.runtime, this.config.firewall)
+    );
   }
 
   /** The last error as it goes into a reply: code and message only. */
@@ -543,7 +558,7 @@ class Daemon {
     } else await this.wan?.resync(); // always: the listener may be deaf, events missed
     this.effective = this.effectiveFor(this.desired);
     if (rebackend) {
-      const { backend, decision } = selectBackend(this.runtime, config.firewall);
+      const { backend, decision } = this.selectBackend();
       this.enforcer = new Enforcer(this.runtime, backend, decision, this.log);
       this.watch?.stop();
       this.startWatch();
@@ -579,8 +594,12 @@ class Daemon {
 }
 
 /** Not async: a bad config throws here, synchronously (see run-cli.ts). */
-export function runDaemon(runtime: Runtime, configPath: string): Promise<number> {
-  const daemon = new Daemon(runtime, configPath);
+export function runDaemon(
+  runtime: Runtime,
+  configPath: string,
+  options: DaemonOptions = {},
+): Promise<number> {
+  const daemon = new Daemon(runtime, configPath, options);
   return daemon.start().then(
     () =>
       new Promise<number>((resolve) => {

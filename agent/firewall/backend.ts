@@ -1,7 +1,9 @@
 // The contract both netfilter backends fulfil. Callers never learn which one runs.
+import type { Backend } from '../../contract/message-types.ts';
 import type { Policy } from '../policy/policy.ts';
 
-export type BackendName = 'nftables' | 'iptables';
+/** nftables or iptables on a router; `simulated` only under Node (firewall/simulated/). */
+export type BackendName = Backend;
 
 /** One way in which the kernel differs from the policy, in words an engineer can act on. */
 export type Drift = string;

@@ -73,7 +73,7 @@ on the database directly (same env as npm run portal: DATABASE_URL or PORTAL_DAT
   token create NAME [--label TEXT]             prints one API token for account NAME
 
 TARGET: router ids, or --all, or FILTERS (acts on every matching router)
-FILTERS: --q TEXT --online B --enabled B --applied B --backend nftables|iptables
+FILTERS: --q TEXT --online B --enabled B --applied B --backend nftables|iptables|simulated
          --wan-proto P --model M --has-error B --not-reporting B
          --blocked-min N --blocked-hours H                  (B is true or false)
 options: --json (machine-readable output), -h/--help

@@ -1,5 +1,6 @@
 // The fleet list's paging, sorting, filtering and search, and its parsing from strings (the
 // HTTP query string, the CLI's options): one definition for both.
+import { BACKENDS, type Backend } from '../../contract/message-types.ts';
 
 export const SORT_KEYS = [
   'id',
@@ -21,7 +22,7 @@ export interface FleetQuery {
   readonly online?: boolean;
   readonly enabled?: boolean;
   readonly applied?: boolean;
-  readonly backend?: 'nftables' | 'iptables';
+  readonly backend?: Backend;
   readonly wanProto?: string;
   readonly model?: string;
   readonly hasError?: boolean;
@@ -120,7 +121,8 @@ export function parseFleetQuery(params: Params, extraAllowed: readonly string[] 
     sort = key as SortKey;
     order = sortText.startsWith('-') ? 'desc' : 'asc';
   }
-  const backend = text(params, 'backend', /^(nftables|iptables)$/) as FleetQuery['backend'];
+  const backend = text(params, 'backend', new RegExp(`^(${BACKENDS.join('|')})$`)) as
+    Backend | undefined;
   const q = params.q;
   if (q !== undefined && q.length > 200) throw new QueryError('q', 'q is too long');
   const query: FleetQuery = {

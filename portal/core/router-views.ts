@@ -1,6 +1,12 @@
 // What the service tells about routers: one line of the fleet list, one router's record, the
 // fleet's counts and the blocked-attempt histories.
-import type { ErrorDoc, StateDoc, StatusDoc, TopSource } from '../../contract/message-types.ts';
+import type {
+  Backend,
+  ErrorDoc,
+  StateDoc,
+  StatusDoc,
+  TopSource,
+} from '../../contract/message-types.ts';
 
 export interface RouterSummary {
   readonly id: string;
@@ -19,7 +25,7 @@ export interface RouterSummary {
   readonly policySource: 'config' | 'remote' | null;
   readonly action: 'drop' | 'reject' | null;
   readonly applied: boolean | null;
-  readonly backend: 'nftables' | 'iptables' | null;
+  readonly backend: Backend | null;
   readonly drift: readonly string[];
   readonly lastError: ErrorDoc | null;
   /** The newest desired state the portal published for it, if any. */

@@ -1,5 +1,6 @@
 // The JSON Schemas (2020-12, as OpenAPI 3.1 uses) of the API's bodies. The MQTT documents a
 // router record holds are the contract's own schemas from schemas/, embedded, not copied.
+import { BACKENDS } from '../../contract/message-types.ts';
 import { loadSchema } from '../../contract/validate.ts';
 
 type Schema = Record<string, unknown>;
@@ -41,7 +42,7 @@ const routerSummaryProps: Record<string, Schema> = {
   policySource: nullable(oneOf('config', 'remote')),
   action: nullable(oneOf('drop', 'reject')),
   applied: nullable(bool),
-  backend: nullable(oneOf('nftables', 'iptables')),
+  backend: nullable(oneOf(...BACKENDS)),
   drift: { type: 'array', items: str },
   lastError: nullable(errorDoc),
   desiredVersion: nullable(int),

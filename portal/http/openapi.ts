@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json. The tests check every
 // route of the app is here (and the reverse) and validate real responses against it.
+import { BACKENDS } from '../../contract/message-types.ts';
 import { DEFAULT_QUERY, MAX_LIMIT, SORT_KEYS } from '../core/fleet-query.ts';
 import { ACTION_STATUSES } from '../core/action.ts';
 import { componentSchemas } from './openapi-schemas.ts';
@@ -49,7 +50,7 @@ const fleetFilters = [
   boolQ('online', 'Online by the boot-id rule'),
   boolQ('enabled', 'Policy enabled'),
   boolQ('applied', 'Rules applied in the kernel'),
-  param('backend', 'query', { type: 'string', enum: ['nftables', 'iptables'] }, 'Firewall backend'),
+  param('backend', 'query', { type: 'string', enum: [...BACKENDS] }, 'Firewall backend'),
   param('wan_proto', 'query', { type: 'string' }, 'WAN protocol (pppoe, dhcp, static, ...)'),
   param('model', 'query', { type: 'string' }, 'Exact model'),
   boolQ('has_error', 'Has a last error'),

@@ -1,7 +1,7 @@
 // What the fleet list, the summary and a router's page read. The fleet list is built from a
 // FleetQuery (already parsed and checked, portal/core/fleet-query.ts) into one parameterised
 // WHERE clause: no text from a request is ever put into SQL.
-import type { StateDoc, StatusDoc, TopSource } from '../../contract/message-types.ts';
+import type { Backend, StateDoc, StatusDoc, TopSource } from '../../contract/message-types.ts';
 import type { FleetQuery, SortKey } from '../core/fleet-query.ts';
 import type {
   FleetSummary,
@@ -105,7 +105,7 @@ interface SummaryRow {
   policy_source: 'config' | 'remote' | null;
   policy_action: 'drop' | 'reject' | null;
   applied: boolean | null;
-  backend: 'nftables' | 'iptables' | null;
+  backend: Backend | null;
   drift: string[] | null;
   last_error: RouterSummary['lastError'];
   desired_version: number | null;

@@ -6,6 +6,7 @@ import {
   parseFleetQuery,
   QueryError,
 } from '../../../../portal/core/fleet-query.ts';
+import { BACKENDS } from '../../../../contract/message-types.ts';
 
 test('defaults', () => {
   assert.equal(parseFleetQuery({}), DEFAULT_QUERY);
@@ -52,6 +53,10 @@ test('paging, descending sort, filters and search', () => {
   });
 });
 
+test('every backend of the contract is a filter value, simulated (npm start) too', () => {
+  for (const backend of BACKENDS) assert.is(parseFleetQuery({ backend }).backend, backend);
+});
+
 test('bad values and unknown parameters are refused, naming the parameter', () => {
   const bad: Record<string, string>[] = [
     { limit: '0' },
@@ -60,6 +65,7 @@ test('bad values and unknown parameters are refused, naming the parameter', () =
     { sort: 'password' },
     { online: 'yes' },
     { backend: 'pf' },
+    { backend: 'nftables|simulated' },
     { wan_proto: "x'; DROP TABLE routers; --" },
     { onlin: 'true' },
   ];
