@@ -111,6 +111,12 @@ test('npm start: portal, simulated fleet, a disable answered, Ctrl-C leaves noth
     const first = await api('/summary');
     assert.is(first.status, 200);
     assert.ok(Date.now() - started < 60_000, `the API answered after ${Date.now() - started} ms`);
+    // The pages are built by npm start and served by the portal itself.
+    const page = await fetch(`${base}/`);
+    assert.is(page.status, 200);
+    const script = /src="(\/assets\/app\.js[^"]*)"/.exec(await page.text());
+    assert.ok(script, 'the page loads its script');
+    assert.is((await fetch(`${base}${script[1]}`)).status, 200);
 
     type Summary = { routers: number; online: number; disabled: number; driftedOrErroring: number };
     const summary = await until('the whole fleet reporting', 45_000, async () => {
