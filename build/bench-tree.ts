@@ -4,10 +4,13 @@
 // over a 60 s idle window, and the programs they start in it. The daemon runs as process 1 of its
 // own pid namespace (`unshare --pid --fork`), so the pids that namespace hands out count every
 // program started in the tree, however short-lived. Runs inside the bench's network namespace.
+// A third run follows the WAN interface through ubus (the Node stand-ins of test/openwrt-standins)
+// and counts the ubus programs the idle daemon starts (its liveness watch of ubusd).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { createStandinDir, type StandinDir } from '../test/openwrt-standins/standin-dir.ts';
 
 const PLAIN_PORT = 18840;
 const TLS_PORT = 18841;
@@ -63,8 +66,13 @@ function cpuNs(root: number): number {
 }
 
 function taskIds(pid: number): string[] {
+  return namesIn(`/proc/${pid}/task`);
+}
+
+/** The names in a directory; none when it does not exist. */
+function namesIn(dir: string): string[] {
   try {
-    return readdirSync(`/proc/${pid}/task`);
+    return readdirSync(dir);
   } catch {
     return [];
   }
@@ -95,19 +103,26 @@ function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
   return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
 }
 
-function config(dir: string, broker: string, caFile: string | null): string {
+function config(
+  dir: string,
+  broker: string,
+  caFile: string | null,
+  standins: StandinDir | null,
+): string {
   return [
     "config policy 'policy'",
     "\toption backend 'nftables'",
     "\toption action 'reject'",
     "\tlist allow '203.0.113.25'",
-    "\tlist wan_device 'wan'",
+    // With the ubus stand-ins the WAN device comes from netifd and the daemon follows it.
+    standins ? "\tlist wan_interface 'wan'" : "\tlist wan_device 'wan'",
     '',
     "config agent 'agent'",
     `\toption device_id '${DEVICE}'`,
     `\toption state_dir '${dir}/state'`,
     `\toption run_dir '${dir}/run'`,
     "\toption log_target 'procd'",
+    standins ? `\toption ubus_socket '${standins.socket}'` : '',
     '',
     "config mqtt 'mqtt'",
     `\toption broker '${broker}'`,
@@ -149,6 +164,75 @@ async function waitOnline(port: number): Promise<void> {
   }
 }
 
+/** What the ubus stand-ins were asked while idle: `ubus send`s (the liveness echo) and calls. */
+function ubusRequests(standins: StandinDir): number {
+  const events = read(join(standins.path, 'ubus', 'events')) ?? '';
+  return (
+    events.split('\n').filter((l) => l.includes('"op25b.alive"')).length + standins.calls().length
+  );
+}
+
+/** The daemon following its WAN interface through ubus (the Node stand-ins, so only the ubus
+ * programs it starts are counted, not memory or CPU): what the liveness watch costs. */
+async function measureUbus({ dir, qjs, bundle, line }: TreeBenchOptions): Promise<void> {
+  const standins = createStandinDir();
+  standins.setInterface('wan', { up: true, proto: 'dhcp', device: 'wan', l3_device: 'wan' });
+  const home = join(dir, 'tree-ubus');
+  mkdirSync(join(home, 'state'), { recursive: true });
+  const configPath = join(home, 'op25b.uci');
+  writeFileSync(configPath, config(home, `mqtt://127.0.0.1:${PLAIN_PORT}`, null, standins));
+  const wrapper = spawn(
+    'unshare',
+    ['--pid', '--fork', '--', qjs, bundle, 'run', '--config', configPath],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: standins.env() },
+  );
+  let stderr = '';
+  wrapper.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    await waitOnline(PLAIN_PORT);
+    // The stand-in registers under its pid in the daemon's pid namespace, which
+    // waitForListeners() cannot see from here: wait for the registration file.
+    const registered = join(standins.path, 'ubus', 'listeners');
+    for (const deadline = Date.now() + 15_000; namesIn(registered).length === 0;) {
+      if (Date.now() > deadline) throw new Error('no ubus listener registered');
+      await sleep(50);
+    }
+    await sleep(SETTLE_MS);
+    const daemon = treeOf(wrapper.pid!)[1]!;
+    // The daemon's own threads and the children it reaped (the `ubus send`s, were there any):
+    // not the stand-in listener, a Node process that would not be on a router.
+    const ownCpuNs = () => {
+      let ns = 0;
+      for (const tid of taskIds(daemon))
+        ns += Number((read(`/proc/${daemon}/task/${tid}/schedstat`) ?? '0').split(' ')[0]);
+      const f = statFields(daemon);
+      return ns + ((Number(f[13]) + Number(f[14])) * 1e9) / CLOCK_TICKS;
+    };
+    const before = ubusRequests(standins);
+    const cpuBefore = ownCpuNs();
+    const start = performance.now();
+    await sleep(IDLE_MS);
+    const count = ubusRequests(standins) - before;
+    const cpu = ownCpuNs() - cpuBefore;
+    const elapsedMs = performance.now() - start;
+    const perHour = Math.round((count * 3_600_000) / elapsedMs);
+    line(
+      'tree, following WAN through ubus: ubus programs started while idle',
+      `${count} in ${IDLE_MS / 1000} s (${perHour} per hour; plus the hourly echo)`,
+    );
+    line(
+      `tree, following WAN through ubus: idle CPU of the daemon over ${IDLE_MS / 1000} s`,
+      `${((cpu / 1e6 / elapsedMs) * 100).toFixed(4)} % of a core (${(cpu / 1e6).toFixed(1)} ms)`,
+    );
+  } catch (error) {
+    process.stderr.write(`daemon stderr:\n${stderr}`);
+    throw error;
+  } finally {
+    await stop(wrapper, treeOf(wrapper.pid!)[1]);
+    standins.remove();
+  }
+}
+
 async function measure(
   { dir, qjs, bundle, line }: TreeBenchOptions,
   label: string,
@@ -158,7 +242,7 @@ async function measure(
   const home = join(dir, `tree-${label}`);
   mkdirSync(join(home, 'state'), { recursive: true });
   const configPath = join(home, 'op25b.uci');
-  writeFileSync(configPath, config(home, broker, caFile));
+  writeFileSync(configPath, config(home, broker, caFile, null));
   // `unshare` stays the parent; the daemon is its one child, process 1 of the new namespace.
   const wrapper = spawn(
     'unshare',
@@ -234,6 +318,7 @@ export async function treeBench(options: TreeBenchOptions): Promise<void> {
     await sleep(300);
     await measure(options, 'plain', `mqtt://127.0.0.1:${PLAIN_PORT}`, null);
     await measure(options, 'TLS', `mqtts://127.0.0.1:${TLS_PORT}`, tls.ca);
+    await measureUbus(options);
   } finally {
     await stop(broker);
   }

@@ -31,8 +31,10 @@ export interface AgentSettings {
   readonly reportIntervalS: number;
   /** Seconds between checks of the kernel rules; 0 picks by backend (30 nftables, 5 iptables). */
   readonly verifyIntervalS: number;
-  /** Seconds between two checks that `ubus listen` still hears ubusd (one `ubus send` each). */
+  /** Seconds between two looks at ubusd's socket (a stat), to notice a ubusd restart. */
   readonly ubusProbeIntervalS: number;
+  /** ubusd's socket, or null: /var/run/ubus/ubus.sock, else /var/run/ubus.sock. */
+  readonly ubusSocket: string | null;
   readonly logLevel: LogLevel;
   readonly logTarget: LogTarget;
 }
@@ -70,6 +72,7 @@ export const AGENT_OPTIONS = [
   'report_interval',
   'verify_interval',
   'ubus_probe_interval',
+  'ubus_socket',
   'log_level',
   'log_target',
 ];
@@ -102,7 +105,8 @@ export function agentSettingsFromUci(pkg: UciPackage): {
     runDir: read.string('run_dir', '/var/run/op25b', ABSOLUTE_PATH),
     reportIntervalS: read.integer('report_interval', 300, 10, 86400),
     verifyIntervalS: read.integer('verify_interval', 0, 0, 3600),
-    ubusProbeIntervalS: read.integer('ubus_probe_interval', 10, 2, 3600),
+    ubusProbeIntervalS: read.integer('ubus_probe_interval', 5, 2, 3600),
+    ubusSocket: read.optionalString('ubus_socket', ABSOLUTE_PATH),
     logLevel: read.oneOf('log_level', ['info', 'error', 'warn', 'debug'] as const),
     logTarget: read.oneOf('log_target', ['stderr', 'procd', 'syslog'] as const),
   };

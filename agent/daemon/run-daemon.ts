@@ -192,6 +192,7 @@ class Daemon {
       explicit: this.config.wanInterfaces !== null,
       log: this.log,
       probeIntervalMs: this.config.agent.ubusProbeIntervalS * 1000,
+      ubusSocket: this.config.agent.ubusSocket,
       onChange: () => {
         if (tracker === this.wan) void this.wanChanged();
       },

@@ -1,6 +1,6 @@
 // The daemon's view of the WAN devices: queries netifd at start, whenever `ubus listen` reports
 // an ifup, ifdown or ifupdate of a WAN interface, and whenever the listener (re)starts, which it
-// does when a probe finds it deaf (ubusd restarted) and on resync(). Devices once seen stay in
+// does when ubusd restarted or it was found deaf (ubus-liveness.ts) and on resync(). Devices once seen stay in
 // the set while the daemon runs, so a PPPoE reconnect never finds its device unblocked; devices
 // a one-shot command found join it (adopt); only a new tracker (a config change) forgets them.
 import type { Logger } from '../log/logger.ts';
@@ -27,8 +27,10 @@ export interface WanTrackerDeps {
   /** Warn about interfaces netifd does not know (they were configured, not defaulted). */
   readonly explicit: boolean;
   readonly log: Logger;
-  /** Between two probes that the listener still hears ubusd. */
+  /** Between two looks whether the listener still hears ubusd (ubus-liveness.ts). */
   readonly probeIntervalMs: number;
+  /** ubusd's socket; null: the usual places. */
+  readonly ubusSocket: string | null;
   /** The device set grew or the WAN protocol changed. */
   readonly onChange: () => void;
 }
@@ -109,6 +111,7 @@ export function trackWan(deps: WanTrackerDeps): WanTracker {
     ubus,
     log,
     intervalMs: deps.probeIntervalMs,
+    socket: deps.ubusSocket,
     recover: () => listener?.restart(),
   });
 

@@ -68,6 +68,11 @@ export interface Runtime {
   removeFile(path: string): void;
   /** The names in a directory (no "." or ".."); empty when it does not exist. */
   listDirectory(path: string): string[];
+  /**
+   * Which file is at `path` ("device:inode:ctime" in ms), or null when nothing is there: tells a
+   * file from one recreated under the same name (ubusd's socket after a restart). A stat, no read.
+   */
+  fileIdentity(path: string): string | null;
 
   setTimeout(callback: () => void, ms: number): Timer;
   clearTimeout(timer: Timer): void;

@@ -21,6 +21,11 @@ export const STANDIN_BIN = fileURLToPath(new URL('./bin', import.meta.url));
 
 export interface StandinDir {
   readonly path: string;
+  /**
+   * Stands for ubusd's socket (`agent.ubus_socket`): as ubusd, a start makes a new one (ubusd
+   * unlinks and binds it anew) and a stop removes it (ubusd unlinks it on a clean exit).
+   */
+  readonly socket: string;
   /** Environment variables for a program that should meet the stand-ins. */
   env(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** The reply of `ubus call <object> <method>` (replaces an earlier answer or status). */
@@ -40,7 +45,8 @@ export interface StandinDir {
    * (as the real `ubus listen`), also after ubusd is back.
    */
   setDaemonDown(down: boolean): void;
-  /** ubusd restarts at once (procd respawns it): calls work, running listeners go deaf. */
+  /** ubusd restarts at once (procd respawns it): calls work, running listeners go deaf, the
+   * socket is a new file. */
   restartDaemon(): void;
   /** Pids of the `ubus listen` processes that are registered. */
   listeners(): number[];
@@ -69,6 +75,10 @@ function lines(file: string): string[] {
 
 export function createStandinDir(): StandinDir {
   const path = mkdtempSync(join(tmpdir(), 'op25b-standin-'));
+  const socket = join(path, 'ubus.sock');
+  // A new file (another inode), as ubusd's bind() after its unlink().
+  const bindSocket = () => atomicWrite(socket, '');
+  bindSocket();
   const ubus = join(path, 'ubus');
   mkdirSync(ubus, { recursive: true });
   mkdirSync(join(path, 'config'), { recursive: true });
@@ -89,6 +99,7 @@ export function createStandinDir(): StandinDir {
   };
   return {
     path,
+    socket,
     env: (env = process.env) => ({
       ...env,
       PATH: `${STANDIN_BIN}${delimiter}${env.PATH ?? ''}`,
@@ -115,12 +126,17 @@ export function createStandinDir(): StandinDir {
     setDaemonDown(down) {
       if (down) {
         writeFileSync(join(path, 'ubusd.down'), '');
+        rmSync(socket, { force: true });
         this.restartDaemon(); // the ubusd that comes back is another one
-      } else rmSync(join(path, 'ubusd.down'), { force: true });
+      } else {
+        bindSocket();
+        rmSync(join(path, 'ubusd.down'), { force: true });
+      }
     },
     restartDaemon() {
       const file = join(path, 'ubusd.boot');
       const boot = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+      if (!existsSync(join(path, 'ubusd.down'))) bindSocket();
       atomicWrite(file, `${boot + 1}\n`);
     },
     listeners,

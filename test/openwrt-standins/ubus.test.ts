@@ -1,6 +1,7 @@
 // The ubus stand-in against the behaviour of the real ubus CLI recorded in
 // /work/shared/notes/platform-facts.md ("OpenWrt interfaces the agent meets").
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run } from './run.ts';
@@ -150,6 +151,21 @@ test('ubusd down: "Failed to connect to ubus", exit 255 (silent with -S)', async
   assert.is(unset.code, 255);
   dir.setDaemonDown(false);
   assert.is((await ubus(['-S', 'call', 'system', 'board'])).code, 0);
+});
+
+// ubusd_main.c: unlink(socket) and a new bind() at every start, unlink(socket) on a clean exit.
+test("ubusd's socket: a restart leaves a new file, a stop none, the next start a new one", () => {
+  const inode = () => statSync(dir.socket).ino;
+  const first = inode();
+  assert.is(inode(), first, 'the same while ubusd runs');
+  dir.restartDaemon();
+  const second = inode();
+  assert.is.not(second, first);
+  dir.setDaemonDown(true);
+  assert.not.ok(existsSync(dir.socket));
+  dir.setDaemonDown(false);
+  assert.ok(existsSync(dir.socket));
+  assert.is.not(inode(), second);
 });
 
 test("network.interface dump is made of the interfaces' status answers and follows them", async () => {

@@ -110,6 +110,15 @@ export async function observeRuntime(
     bytesMissing: runtime.readBytes(`${dir}/absent`, 6),
     listing: (await runtime.run(['ls', '-A', dir])).stdout.trim().split('\n'),
   };
+  // The same file twice; a file put in its place (rename: another inode) is another one.
+  const identity = runtime.fileIdentity(file);
+  const identityAgain = runtime.fileIdentity(file);
+  runtime.writeTextAtomic(file, 'replaced');
+  o.identity = {
+    same: identity !== null && identity === identityAgain,
+    replaced: runtime.fileIdentity(file) !== identity && runtime.fileIdentity(file) !== null,
+    missing: runtime.fileIdentity(`${dir}/absent`),
+  };
   runtime.removeFile(file);
   runtime.removeFile(file); // missing: not an error
   o.removed = runtime.readText(file);

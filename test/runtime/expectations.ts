@@ -32,6 +32,7 @@ export function assertContract(o: Observations, scratchDir: string): void {
   assert.is(files.missing, null);
   assert.equal(files.listing, ['state.json'], 'no temporary file left behind');
   assert.is(o.removed, null);
+  assert.equal(o.identity, { same: true, replaced: true, missing: null }, 'fileIdentity');
   assert.match(String(o.writeError), `${scratchDir}/no/such/dir`);
   assert.equal(o.procFile, { hasName: true, hasVmHWM: true });
   assert.equal(o.findExecutable, { sh: true, missing: null });

@@ -8,6 +8,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
@@ -117,6 +118,14 @@ export function createNodeRuntime(argv: readonly string[] = process.argv.slice(2
         return readdirSync(path);
       } catch {
         return [];
+      }
+    },
+    fileIdentity: (path) => {
+      try {
+        const st = statSync(path);
+        return `${st.dev}:${st.ino}:${Math.floor(st.ctimeMs)}`;
+      } catch {
+        return null;
       }
     },
     setTimeout: setTimer,

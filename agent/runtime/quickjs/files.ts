@@ -82,6 +82,11 @@ export function listDirectory(path: string): string[] {
   return err === 0 ? names.filter((n) => n !== '.' && n !== '..') : [];
 }
 
+export function fileIdentity(path: string): string | null {
+  const [st, err] = os.stat(path);
+  return err === 0 ? `${st.dev}:${st.ino}:${st.ctime}` : null;
+}
+
 function isDirectory(path: string): boolean {
   const [st, err] = os.stat(path);
   return err === 0 && (st.mode & os.S_IFMT) === os.S_IFDIR;

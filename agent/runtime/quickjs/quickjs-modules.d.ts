@@ -27,7 +27,12 @@ declare module 'os' {
   ): number;
   export function waitpid(pid: number, options: number): [number, number];
   export function kill(pid: number, sig: number): number;
-  export function stat(path: string): [{ mode: number; size: number; mtime: number }, number];
+  export function stat(
+    path: string,
+  ): [
+    { dev: number; ino: number; mode: number; size: number; mtime: number; ctime: number },
+    number,
+  ];
   export function mkdir(path: string, mode?: number): number;
   export function remove(path: string): number;
   export function readdir(path: string): [string[], number];

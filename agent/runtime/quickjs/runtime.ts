@@ -6,6 +6,7 @@ import type { Runtime, SignalName, Timer } from '../runtime.ts';
 import { spawnChild } from './child-process.ts';
 import {
   findExecutable,
+  fileIdentity,
   listDirectory,
   makeDirectory,
   readBytes,
@@ -42,6 +43,7 @@ export function createQuickJsRuntime(): Runtime {
     makeDirectory,
     removeFile,
     listDirectory,
+    fileIdentity,
     setTimeout: setTimer,
     clearTimeout: clearTimer,
     now: () => Date.now(),

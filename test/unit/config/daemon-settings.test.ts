@@ -40,7 +40,8 @@ test('agent: the defaults, with no section at all', () => {
     runDir: '/var/run/op25b',
     reportIntervalS: 300,
     verifyIntervalS: 0,
-    ubusProbeIntervalS: 10,
+    ubusProbeIntervalS: 5,
+    ubusSocket: null,
     logLevel: 'info',
     logTarget: 'stderr',
   });
@@ -59,6 +60,7 @@ test('agent: every option read', () => {
     report_interval: '60',
     verify_interval: '10',
     ubus_probe_interval: '60',
+    ubus_socket: '/tmp/run/ubus/ubus.sock',
     log_level: 'debug',
     log_target: 'syslog',
   });
@@ -72,6 +74,7 @@ test('agent: every option read', () => {
     reportIntervalS: 60,
     verifyIntervalS: 10,
     ubusProbeIntervalS: 60,
+    ubusSocket: '/tmp/run/ubus/ubus.sock',
     logLevel: 'debug',
     logTarget: 'syslog',
   });

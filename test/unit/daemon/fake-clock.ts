@@ -38,6 +38,7 @@ export function clockRuntime(start = 1_795_845_600_000): ClockRuntime {
     findExecutable: () => null,
     readText: (path) => runtime.files.get(path) ?? null,
     readBytes: () => null,
+    fileIdentity: (path) => (runtime.files.has(path) ? `file:${path}` : null),
     writeTextAtomic(path, text) {
       runtime.files.set(path, text);
     },

@@ -37,6 +37,8 @@ export interface FakeRuntime extends Runtime {
   readonly stdout: string[];
   /** Programs findExecutable finds (by name). */
   readonly programs: Set<string>;
+  /** What fileIdentity reports per path (absent: no file). */
+  readonly identities: Map<string, string>;
   /** The answer of `run` for argv starting with `prefix` (joined by spaces). */
   answer(prefix: string, answer: Answer): void;
   /** Moves the clock, firing due timers in order. */
@@ -71,6 +73,7 @@ export function fakeRuntime(programs: string[] = []): FakeRuntime {
     stderr,
     stdout,
     programs: found,
+    identities: new Map(),
     env: () => undefined,
     answer(prefix, answer) {
       answers.unshift([prefix, answer]);
@@ -123,6 +126,7 @@ export function fakeRuntime(programs: string[] = []): FakeRuntime {
     makeDirectory: () => {},
     removeFile: () => {},
     listDirectory: () => [],
+    fileIdentity: (path) => runtime.identities.get(path) ?? null,
     setTimeout(callback, ms) {
       const id = ++timerId;
       timers.set(id, { at: now + ms, callback });
