@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import type { FleetSummary, RouterSummary } from '../portal/core/router-views.ts';
+import type { ActionRecord } from '../portal/core/action.ts';
 import type { RolloutRecord } from '../portal/core/rollout.ts';
+import { simulatedDeviceId } from '../sim/profiles.ts';
 import { freePort, peakRssKb } from '../test/mqtt/helpers.ts';
 import {
   startPostgresCluster,
@@ -278,6 +280,29 @@ export async function fleetScaleRun(line: Line, routers: number, dbKind: BenchDb
           cpuPart(before.portal, after.portal),
           ...(after.pg && before.pg ? [cpuPart(before.pg, after.pg)] : []),
         ].join(' / '),
+    );
+    // Where the last wave's time went: requests recorded (sent_at, just before each publish)
+    // and replies received, for a sample of its routers.
+    const last = done.waves[done.waves.length - 1]!;
+    const lastStart = Date.parse(last.startedAt ?? done.createdAt);
+    const sample = Array.from({ length: 50 }, (_, k) =>
+      simulatedDeviceId(routers - last.size + Math.floor((k * last.size) / 50)),
+    );
+    const records = (
+      await Promise.all(
+        sample.map((id) =>
+          p.api<{ items: ActionRecord[] }>('GET', `/routers/${id}/actions?limit=1`),
+        ),
+      )
+    ).flatMap((h) => h.items.slice(0, 1));
+    const sentMs = records.map((r) => Date.parse(r.sentAt) - lastStart).sort((a, b) => a - b);
+    const lagMs = records
+      .filter((r) => r.repliedAt)
+      .map((r) => Date.parse(r.repliedAt!) - Date.parse(r.sentAt))
+      .sort((a, b) => a - b);
+    line(
+      `fleet ${tag}: last wave, request recorded / reply lag`,
+      `by ${s(sentMs[sentMs.length - 1] ?? NaN)} / median ${s(lagMs[lagMs.length >> 1] ?? NaN)}, max ${s(lagMs[lagMs.length - 1] ?? NaN)} (50 routers)`,
     );
     const peak = (pid: number) => mb(peakRssKb(pid));
     line(

@@ -17,6 +17,7 @@ import { daemonBench } from './bench-daemon.ts';
 import { treeBench } from './bench-tree.ts';
 import { portalApiBench } from './bench-portal-api.ts';
 import { portalCoreBench } from './bench-portal.ts';
+import { fleetScaleBench } from './bench-sim.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -270,6 +271,8 @@ async function outer(): Promise<void> {
   }
   await portalApiBench(line);
   await portalCoreBench(line);
+  // 10,000 simulated routers through mosquitto and the portal, on PostgreSQL and on PGlite.
+  await fleetScaleBench(line, Number(process.env.SIM_ROUTERS ?? 10_000));
 }
 
 async function inNamespace(dir: string): Promise<void> {
