@@ -150,7 +150,9 @@ export async function startPortal(env: Record<string, string>, token: string) {
   let url = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      if (log.length < 200) log.push(line);
+      // The start, then only what went wrong (a long run logs little else).
+      if (log.length < 50 || /error|fail|lost|mqtt/i.test(line)) log.push(line);
+      if (log.length > 400) log.splice(50, 1);
       url ||= /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? '';
     }
   });

@@ -309,6 +309,9 @@ export async function fleetScaleRun(line: Line, routers: number, dbKind: BenchDb
       `fleet ${tag}: peak RSS broker/sim/portal`,
       `${peak(broker.child.pid!)} / ${peak(simPid)} / ${peak(p.child.pid!)} (broker since its restart)`,
     );
+    const trouble = p.log.slice(8).filter((l) => /error|fail|lost|mqtt/i.test(l));
+    if (trouble.length)
+      process.stderr.write(`bench-sim: the portal logged:\n${trouble.slice(-20).join('\n')}\n`);
     await stopChild(sim, 'SIGINT', 120_000);
     if (!/all routers had connected after \d+ ms/.test(simOut))
       process.stderr.write(`bench-sim: simulator output: ${simOut.slice(-2000)}\n`);

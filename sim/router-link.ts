@@ -233,7 +233,9 @@ export class RouterLink {
     retain: boolean,
   ): Promise<boolean> {
     const client = this.client;
-    if (!client || !this.onlineNow) return Promise.resolve(false);
+    // After CONNACK, as the agent's RemoteLink: a retained desired state may arrive before the
+    // SUBACK's callback, and its reply must not be lost.
+    if (!client || !(this.onlineNow || client.connected)) return Promise.resolve(false);
     return new Promise((resolve) => {
       client.publish(this.topics[kind], JSON.stringify(document), { qos: 1, retain }, (error) => {
         if (!error) this.context.stats.published[kind]++;
