@@ -18,6 +18,7 @@ import { treeBench } from './bench-tree.ts';
 import { portalApiBench } from './bench-portal-api.ts';
 import { portalCoreBench } from './bench-portal.ts';
 import { webBench } from './bench-web.ts';
+import { fleetScaleBench } from './bench-sim.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -272,6 +273,8 @@ async function outer(): Promise<void> {
   await portalApiBench(line);
   await portalCoreBench(line);
   await webBench(line);
+  // 10,000 simulated routers through mosquitto and the portal, on PostgreSQL and on PGlite.
+  await fleetScaleBench(line, Number(process.env.SIM_ROUTERS ?? 10_000));
 }
 
 async function inNamespace(dir: string): Promise<void> {

@@ -3,7 +3,7 @@
 // `state` online, `status`), replies from the pure model (router-model.ts), and reconnects with
 // the agent's backoff and full jitter. Timers are the fleet's one scheduler, never its own.
 import { connect, type MqttClient } from 'mqtt';
-import { backoffDelayMs } from '../agent/daemon/backoff.ts';
+import { backoffDelayMs, HEALTHY_SESSION_MS } from '../agent/daemon/backoff.ts';
 import type { Topics } from '../contract/topics.ts';
 import type { FleetStats } from './fleet-stats.ts';
 import type { SimulatedRouter } from './router-model.ts';
@@ -40,7 +40,10 @@ export class RouterLink {
   private client: MqttClient | null = null;
   /** Bumped on every connection attempt: events of an older connection are ignored. */
   private generation = 0;
+  /** Failed or short-lived sessions in a row; only a healthy session sets it back to 0. */
   private attempt = 0;
+  /** When the current session was subscribed (the agent's healthy-session rule), or null. */
+  private subscribedAt: number | null = null;
   private holdsSlot = false;
   private onlineNow = false;
   private stopped = false;
@@ -93,13 +96,13 @@ export class RouterLink {
     client.on('connect', () => {
       if (generation !== this.generation) return;
       this.releaseSlot();
-      this.attempt = 0;
       this.context.stats.connects++;
       client.subscribe([this.topics.desired, this.topics.cmd], { qos: 1 }, (error, granted) => {
         if (generation !== this.generation) return;
         // A refused subscription ends the connection, as in the agent.
         if (error || granted?.some((g) => g.qos > 2)) return void client.end(true);
         this.onlineNow = true;
+        this.subscribedAt = this.context.now();
         this.context.stats.online++;
         void this.publish('state', this.model.state(true, this.context.now()), true);
         void this.requestStatus();
@@ -130,6 +133,11 @@ export class RouterLink {
     client.on('error', () => {});
     // Clears MQTT.js's keepalive and connect timers of the dead connection.
     client.end(true);
+    // As the agent's RemoteLink: the backoff starts again only after a session that stayed
+    // subscribed for HEALTHY_SESSION_MS, never at a CONNACK.
+    if (this.subscribedAt !== null && this.context.now() - this.subscribedAt >= HEALTHY_SESSION_MS)
+      this.attempt = 0;
+    this.subscribedAt = null;
     if (this.stopped || this.dropping) return;
     this.context.stats.connectionLosses++;
     const { reconnectMinS, reconnectMaxS } = this.context.settings;
@@ -225,7 +233,9 @@ export class RouterLink {
     retain: boolean,
   ): Promise<boolean> {
     const client = this.client;
-    if (!client || !this.onlineNow) return Promise.resolve(false);
+    // After CONNACK, as the agent's RemoteLink: a retained desired state may arrive before the
+    // SUBACK's callback, and its reply must not be lost.
+    if (!client || !(this.onlineNow || client.connected)) return Promise.resolve(false);
     return new Promise((resolve) => {
       client.publish(this.topics[kind], JSON.stringify(document), { qos: 1, retain }, (error) => {
         if (!error) this.context.stats.published[kind]++;

@@ -1,6 +1,6 @@
 // Wires the store, ingest, publisher, control and rollout runner into one FleetService, with the
 // periodic work: reply timeouts (every second), rollout ticks (every 500 ms), re-signing of
-// retained desired states (every minute).
+// retained desired states (every minute); change events relayed to the other instances.
 import type { MqttClient } from 'mqtt';
 import { topicsFor } from '../../contract/topics.ts';
 import type { ActionRecord } from '../core/action.ts';
@@ -35,6 +35,7 @@ import { blockedSeries } from '../store/blocked-series.ts';
 import { ingestBatch } from '../store/router-ingest.ts';
 import { getRollout, listRollouts, rolloutActions } from '../store/rollout-store.ts';
 import { refreshStatistics } from '../store/statistics.ts';
+import { startEventRelay } from './event-relay.ts';
 import type { FleetServiceDeps, RunningFleetService } from './fleet-service.ts';
 
 export interface ServiceTimers {
@@ -61,7 +62,7 @@ export async function startFleetService(
   const { db, config, log } = deps;
   const timers = { ...TIMERS, ...deps.timers };
   const listeners = new Set<(e: FleetEvent) => void>();
-  const emit = (e: FleetEvent) => {
+  const deliver = (e: FleetEvent) => {
     for (const l of listeners) {
       try {
         l(e);
@@ -69,6 +70,17 @@ export async function startFleetService(
         // a listener's failure is its own
       }
     }
+  };
+  // Other instances' events reach this one's listeners, and this one's reach theirs.
+  const relay = await startEventRelay({
+    db,
+    deliver,
+    loadRollout: async (id) => (await getRollout(db, id))?.record ?? null,
+    log,
+  });
+  const emit = (e: FleetEvent) => {
+    deliver(e);
+    relay.send(e);
   };
   const emitReplies = (records: readonly ActionRecord[]) => {
     for (const record of records) emit({ type: 'reply', routerId: record.routerId, record });
@@ -181,6 +193,7 @@ export async function startFleetService(
       for (const timer of intervals) clearInterval(timer);
       await Promise.all(busy.values());
       await ingest.stop();
+      await relay.stop();
       if (!deps.client) await client.endAsync();
     },
   };

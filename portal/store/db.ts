@@ -9,6 +9,15 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw). Nested calls join it. */
   transaction<R>(fn: (tx: Db) => Promise<R>): Promise<R>;
+  /**
+   * LISTEN on `channel` (lower-case letters, digits, _) on a connection of its own; `onEnd` is
+   * called when that connection is lost (listen again). Resolves to the function that stops.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onEnd?: (error: Error) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
   readonly kind: 'pglite' | 'postgres';
 }
@@ -24,6 +33,11 @@ const INT8 = 20;
 const NUMERIC = 1700;
 // Versions and counters stay below 2^53 (the contract's integer range), so numbers are exact.
 const toNumber = (text: string): number => Number(text);
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function checkChannel(channel: string): void {
+  if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${JSON.stringify(channel)}`);
+}
 
 // PGlite's defaults are a server's (WAL for replicas, full-page images, up to 1 GB of WAL kept,
 // which an in-memory database holds in RAM). It already runs with fsync off, so full-page
@@ -62,6 +76,11 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
       await q.exec(sql);
     },
     transaction: (fn) => (inTx ? fn(wrap(q, true)) : pg.transaction((tx) => fn(wrap(tx, true)))),
+    listen: async (channel, onPayload) => {
+      checkChannel(channel);
+      const stop = await pg.listen(channel, onPayload);
+      return () => stop();
+    },
     close: () => (inTx ? Promise.resolve() : pg.close()),
   });
   return wrap(pg, false);
@@ -103,6 +122,35 @@ async function openPostgres(connectionString: string): Promise<Db> {
       } finally {
         client.release();
       }
+    },
+    listen: async (channel, onPayload, onEnd) => {
+      checkChannel(channel);
+      // A connection of its own: a pooled one would be handed to other queries.
+      const client = new pg.Client({ connectionString, types });
+      let stopped = false;
+      const lost = (error: Error) => {
+        if (stopped) return;
+        stopped = true;
+        client.end().catch(() => {});
+        onEnd?.(error);
+      };
+      client.on('error', lost);
+      client.on('end', () => lost(new Error('connection ended')));
+      client.on('notification', (n) => {
+        if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${channel}`);
+      } catch (error) {
+        stopped = true;
+        await client.end().catch(() => {});
+        throw error;
+      }
+      return async () => {
+        stopped = true;
+        await client.end().catch(() => {});
+      };
     },
     close: () => (inTx ? Promise.resolve() : pool.end()),
   });
