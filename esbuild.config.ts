@@ -27,8 +27,7 @@ const options = {
   ...qjsEsbuildOptions,
   entryPoints: { 'op25b-agent': 'agent/main.ts' },
   outdir: DIST,
-  // Fixed names: a second shared chunk would collide, and esbuild then refuses to build.
-  chunkNames: 'op25b-agent-[name]',
+  chunkNames: 'op25b-agent-[name]-[hash]',
   splitting: true,
   bundle: true,
   format: 'esm',
