@@ -1,7 +1,15 @@
-// Bundles the agent into one ES module for QuickJS: dist/op25b-agent.js.
+// Bundles the agent into ES modules for QuickJS: dist/op25b-agent.js, the entry, and the chunks
+// it loads (dist/op25b-agent-*.js, listed in dist/op25b-agent.files).
+//
+// Split at the daemon's dynamic import (agent/daemon/load-daemon.ts): QuickJS compiles a whole
+// file before it runs a line of it, so the one-shot commands (`apply` at every firewall reload,
+// `status` for rpcd) must not carry the daemon, MQTT.js and the crypto. Code both sides use sits
+// in a shared chunk, one instance of each module (classes, timers, signal handlers stay shared).
+// qjs resolves a chunk's `./` import against the importing file's path, wherever it is installed.
 import { build, type BuildOptions } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { lazyDaemon, qjsEsbuildOptions } from './build/esbuild-qjs-options.ts';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { qjsEsbuildOptions } from './build/esbuild-qjs-options.ts';
 
 const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
@@ -9,11 +17,18 @@ const { version } = JSON.parse(
   version: string;
 };
 
+const DIST = 'dist';
+/** The files of the bundle, one a line, entry first: what the package ships. */
+const FILE_LIST = 'op25b-agent.files';
+const OWN = /^op25b-agent(-.*)?\.js$/;
+
 const options = {
   // npm packages (MQTT.js and its dependencies) resolved and shimmed for QuickJS.
   ...qjsEsbuildOptions,
-  entryPoints: ['agent/main.ts'],
-  outfile: 'dist/op25b-agent.js',
+  entryPoints: { 'op25b-agent': 'agent/main.ts' },
+  outdir: DIST,
+  chunkNames: 'op25b-agent-[name]-[hash]',
+  splitting: true,
   bundle: true,
   format: 'esm',
   // QuickJS 2021-03-27 runs ES2020; newer syntax is lowered.
@@ -25,8 +40,17 @@ const options = {
   define: { __AGENT_VERSION__: JSON.stringify(version) },
   // qjs decides between script and module by the first token of the file: make it `import`.
   banner: { js: 'import "std";' },
+  metafile: true,
   logLevel: 'warning',
 } satisfies BuildOptions;
 
-// The daemon (and MQTT.js with it) is compiled only when `run` starts it.
-await build({ ...options, plugins: [...options.plugins, lazyDaemon(options)] });
+// Chunks of an earlier build must not linger (the package ships what the list names).
+for (const name of readdirSync(DIST, { withFileTypes: true }))
+  if (name.isFile() && OWN.test(name.name)) rmSync(join(DIST, name.name));
+const result = await build(options);
+const files = Object.keys(result.metafile.outputs)
+  .map((path) => basename(path))
+  .sort(
+    (a, b) => Number(b === 'op25b-agent.js') - Number(a === 'op25b-agent.js') || (a < b ? -1 : 1),
+  );
+writeFileSync(join(DIST, FILE_LIST), files.map((f) => `${f}\n`).join(''));

@@ -42,7 +42,8 @@ function dispatch(runtime: Runtime): number | Promise<number> {
       );
       return EXIT_OK;
   }
-  if (args.command === 'run') return loadDaemon().runDaemon(runtime, args.configPath);
+  if (args.command === 'run')
+    return loadDaemon().then((daemon) => daemon.runDaemon(runtime, args.configPath));
   const context = loadAgentContext(runtime, args.configPath);
   switch (args.command) {
     case 'apply':

@@ -1,14 +1,13 @@
-// The daemon, loaded when `run` asks for it. Under Node this is a plain import. The QuickJS
-// bundle replaces this file (build/esbuild-qjs-options.ts): the daemon's own code, MQTT.js and
-// the other npm packages travel as a string evaluated only by `run`, so that the one-shot
-// commands (`apply` at every firewall reload, `status` for rpcd) do not compile ~240 KB of code
-// they never run at every start.
-import { runDaemon } from './run-daemon.ts';
+// The daemon, loaded when `run` asks for it. In the QuickJS bundle this dynamic import is a file
+// of its own (esbuild.config.ts splits the bundle there), so the one-shot commands (`apply` at
+// every firewall reload, `status` for rpcd) never read or compile the daemon, MQTT.js and the
+// other npm packages that only the daemon runs.
+import type { runDaemon } from './run-daemon.ts';
 
 export interface DaemonModule {
   runDaemon: typeof runDaemon;
 }
 
-export function loadDaemon(): DaemonModule {
-  return { runDaemon };
+export function loadDaemon(): Promise<DaemonModule> {
+  return import('./run-daemon.ts');
 }

@@ -1,7 +1,28 @@
 // UTF-8 for runtimes without TextEncoder/TextDecoder (QuickJS). Invalid sequences decode to
 // U+FFFD, as TextDecoder does, so a program's odd output can never throw.
 
+// The fast paths use the engine's own UTF-8 codec (encodeURIComponent and decodeURIComponent,
+// which refuse exactly what is not valid UTF-8): a loop over every character in JavaScript is
+// the slowest thing QuickJS does, and every program's output passes through here. What they
+// refuse (a lone surrogate, an invalid byte sequence) takes the loops below.
+
 export function encodeUtf8(text: string): Uint8Array {
+  let binary: string | null = null;
+  try {
+    binary = unescape(encodeURIComponent(text)); // one character per UTF-8 byte
+  } catch {
+    // a lone surrogate: encoded below
+  }
+  if (binary !== null) {
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+  return encodeUtf8ByHand(text);
+}
+
+/** The same as encodeUtf8, a character at a time (lone surrogates become U+FFFD). */
+export function encodeUtf8ByHand(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
@@ -19,7 +40,7 @@ export function encodeUtf8(text: string): Uint8Array {
     else
       out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
   }
-  return Uint8Array.from(out);
+  return new Uint8Array(out);
 }
 
 // Code units are collected in a bounded chunk and turned into text a chunk at a time:
@@ -30,6 +51,21 @@ const CHUNK = 1024;
 export function decodeUtf8(bytes: Uint8Array): string;
 export function decodeUtf8(bytes: Uint8Array, fatal: true): string | null;
 export function decodeUtf8(bytes: Uint8Array, fatal = false): string | null {
+  let latin1 = '';
+  for (let i = 0; i < bytes.length; i += CHUNK)
+    latin1 += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
+  // ASCII, what tools print, is its own decoding.
+  if (!/[\x80-\xff]/.test(latin1)) return latin1;
+  try {
+    return decodeURIComponent(escape(latin1));
+  } catch {
+    // not valid UTF-8: decoded by hand, with U+FFFD for what is broken (or null when fatal)
+  }
+  return decodeUtf8ByHand(bytes, fatal);
+}
+
+/** The same as decodeUtf8, a byte at a time. */
+export function decodeUtf8ByHand(bytes: Uint8Array, fatal: boolean): string | null {
   let out = '';
   const chunk: number[] = [];
   const push = (unit: number): void => {

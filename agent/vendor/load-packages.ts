@@ -1,5 +1,5 @@
 // The npm packages (packages.js says why they sit behind one door). Only the daemon's code calls
-// this, so in the QuickJS bundle they travel with the daemon's lazily loaded part
+// this, so in the QuickJS bundle they travel in the daemon's chunk, which only `run` loads
 // (daemon/load-daemon.ts).
 import { packages, type Packages } from './packages.js';
 

@@ -186,7 +186,10 @@ export interface Packages {
   readonly Duplex: typeof Duplex;
   readonly MqttClient: typeof MqttClient;
   readonly Buffer: BufferClass;
-  /** Ed25519 signature check, RFC 8032 strict (@noble/ed25519 with `zip215: false`). */
+  /**
+   * Ed25519 signature check, RFC 8032 strict as libsodium (@noble/ed25519's `zip215: false`,
+   * and no R of small order); ed25519-verify.js.
+   */
   verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
   /** A 32-byte point encoding: canonical and on the curve, and whether of small order. */
   ed25519Point(bytes: Uint8Array): 'ok' | 'small_order' | 'invalid';

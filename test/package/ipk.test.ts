@@ -36,6 +36,11 @@ const VERSION = (
   }
 ).version;
 
+/** The bundle's files (the entry and the chunks it loads), as the build listed them. */
+const BUNDLE_FILES = readFileSync(join(REPO_ROOT, 'dist', 'op25b-agent.files'), 'utf8')
+  .split('\n')
+  .filter(Boolean);
+
 /** What the package installs, and how: the table a reviewer checks the Makefile against. */
 const DATA: Record<string, string> = {
   './': 'drwxr-xr-x',
@@ -59,7 +64,7 @@ const DATA: Record<string, string> = {
   './usr/share/': 'drwxr-xr-x',
   './usr/share/op25b/': 'drwxr-xr-x',
   './usr/share/op25b/firewall.include': '-rw-r--r--',
-  './usr/share/op25b/op25b-agent.js': '-rw-r--r--',
+  ...Object.fromEntries(BUNDLE_FILES.map((f) => [`./usr/share/op25b/${f}`, '-rw-r--r--'])),
   './usr/share/rpcd/': 'drwxr-xr-x',
   './usr/share/rpcd/acl.d/': 'drwxr-xr-x',
   './usr/share/rpcd/acl.d/op25b.json': '-rw-r--r--',
@@ -155,6 +160,35 @@ test('every file under openwrt/op25b-agent/files is installed unchanged', () => 
     readFileSync(BUNDLE),
     'the bundle is dist/op25b-agent.js',
   );
+});
+
+test('the bundle ships as the build split it: the entry, a shared chunk, the daemon', () => {
+  const { root } = packaged();
+  assert.is(BUNDLE_FILES[0], 'op25b-agent.js');
+  assert.ok(BUNDLE_FILES.length >= 3, BUNDLE_FILES.join(' '));
+  for (const file of BUNDLE_FILES)
+    assert.equal(
+      readFileSync(join(root, 'usr', 'share', 'op25b', file)),
+      readFileSync(join(REPO_ROOT, 'dist', file)),
+      file,
+    );
+  // Every `./` import of a shipped file names a shipped file (qjs loads them by relative path).
+  for (const file of BUNDLE_FILES) {
+    const text = readFileSync(join(root, 'usr', 'share', 'op25b', file), 'utf8');
+    for (const [, name] of text.matchAll(/(?:from|import)\s*\(?\s*"\.\/([^"]+)"/g))
+      assert.ok(BUNDLE_FILES.includes(name!), `${file} imports ./${name}`);
+  }
+});
+
+test('the packaged `run` loads the daemon chunk beside the entry', () => {
+  const { root } = packaged();
+  const wrapper = join(root, 'usr', 'sbin', 'op25b');
+  const path = agentPath({ config: '/nonexistent', standinDir: scratch('standin-run') });
+  // The daemon's own config error (exit 2), not a module that failed to load (exit 1).
+  const out = run([wrapper, 'run', '--config', '/nonexistent/op25b'], { env: path.env });
+  assert.is(out.code, 2, out.stderr);
+  assert.match(out.stderr, /\/nonexistent\/op25b/);
+  assert.not.match(out.stderr, /internal error|could not load/);
 });
 
 test('control.tar.gz: control, conffiles and the maintainer scripts', () => {

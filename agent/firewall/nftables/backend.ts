@@ -10,7 +10,7 @@ import {
 } from '../backend.ts';
 import { diffRulesets } from './diff.ts';
 import { parseNftListing, type NftListing } from './listing.ts';
-import { FAMILY, TABLE } from './names.ts';
+import { LIST_ARGV } from './names.ts';
 import { REMOVE_SCRIPT, renderScript } from './render.ts';
 import { desiredRuleset } from './ruleset.ts';
 
@@ -25,7 +25,7 @@ export function createNftablesBackend(runtime: Runtime): FirewallBackend {
 
   /** The agent's table as the kernel has it, or null when there is none. */
   const list = async (): Promise<NftListing | null> => {
-    const result = await nft(['-j', 'list', 'table', FAMILY, TABLE]);
+    const result = await nft(LIST_ARGV.slice(1));
     if (result.code !== 0) {
       if (/No such file or directory/.test(result.stderr)) return null;
       throw new FirewallError(`nft list table failed: ${stderrSummary(result.stderr)}`);

@@ -2,6 +2,8 @@
 // nothing else should put objects into it, and fw4 start/reload never touches it.
 export const FAMILY = 'inet';
 export const TABLE = 'op25b';
+/** How the backend lists its table (main.ts may start it early, runtime/early-runs.ts). */
+export const LIST_ARGV: readonly string[] = ['nft', '-j', 'list', 'table', FAMILY, TABLE];
 
 export const CHAIN_FORWARD = 'forward';
 export const CHAIN_OUTPUT = 'output';

@@ -1,6 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { concatBytes, decodeUtf8, encodeUtf8 } from '../../../agent/encoding/utf8.ts';
+import {
+  concatBytes,
+  decodeUtf8,
+  decodeUtf8ByHand,
+  encodeUtf8,
+  encodeUtf8ByHand,
+} from '../../../agent/encoding/utf8.ts';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 const hex = (data: Uint8Array) => Buffer.from(data).toString('hex');
@@ -95,6 +101,22 @@ test('any byte soup: never throws, and matches TextDecoder up to runs of U+FFFD'
         checked++;
       }
   assert.is(checked, 128 * 86 * 8);
+});
+
+// decodeUtf8/encodeUtf8 take the engine's codec first and the loops only for what it refuses:
+// both ways must give the same result for every input (and so must they under QuickJS, whose
+// decodeURIComponent refuses overlong forms, surrogates and code points above U+10FFFF too).
+test('the fast paths and the loops agree: byte soups, fatal or not, and lone surrogates', () => {
+  const tails = [0x41, 0x80, 0xbf, 0xc2, 0xe0, 0xed, 0xf0, 0xf4];
+  for (let a = 0x00; a < 0x100; a += 1)
+    for (const b of tails)
+      for (const c of [0x80, 0x9f, 0xa0, 0xbf, 0x41]) {
+        const data = bytes(0x41, a, b, c, 0x80);
+        assert.is(decodeUtf8(data), decodeUtf8ByHand(data, false), hex(data));
+        assert.is(decodeUtf8(data, true), decodeUtf8ByHand(data, true), hex(data));
+      }
+  for (const text of [...samples, 'a\ud800b', '\udc00', 'x\ud83d', '\ud83d\ude00\ud800'])
+    assert.is(hex(encodeUtf8(text)), hex(encodeUtf8ByHand(text)), JSON.stringify(text));
 });
 
 test('concatBytes joins chunks in order', () => {
