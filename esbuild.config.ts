@@ -7,7 +7,7 @@
 // in a shared chunk, one instance of each module (classes, timers, signal handlers stay shared).
 // qjs resolves a chunk's `./` import against the importing file's path, wherever it is installed.
 import { build, type BuildOptions } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { qjsEsbuildOptions } from './build/esbuild-qjs-options.ts';
 
@@ -45,6 +45,7 @@ const options = {
 } satisfies BuildOptions;
 
 // Chunks of an earlier build must not linger (the package ships what the list names).
+mkdirSync(DIST, { recursive: true });
 for (const name of readdirSync(DIST, { withFileTypes: true }))
   if (name.isFile() && OWN.test(name.name)) rmSync(join(DIST, name.name));
 const result = await build(options);
