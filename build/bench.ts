@@ -29,6 +29,8 @@ const NOFILE = 1024;
 const VERIFY_RUNS = 100;
 // `npm run bench -- --apply`: the bundle, Ed25519 and one-shot apply figures only (a minute).
 const APPLY_ONLY = process.argv.includes('--apply');
+// `npm run bench -- --agent`: the router's figures only (bundle, apply, daemon, tree), no portal.
+const AGENT_ONLY = process.argv.includes('--agent');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -312,7 +314,7 @@ async function outer(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (APPLY_ONLY) return;
+  if (APPLY_ONLY || AGENT_ONLY) return;
   await portalApiBench(line);
   await portalCoreBench(line);
   await webBench(line);
