@@ -5,6 +5,7 @@ import { api, errorText } from '../api-client.ts';
 import type { Items, Operator, Role } from '../api-types.ts';
 import { html } from '../html.ts';
 import type { PageProps } from '../page-props.ts';
+import { ReasonInput } from '../components/reason-input.ts';
 import { time } from '../format-values.ts';
 import { useApi } from '../use-api.ts';
 
@@ -182,16 +183,7 @@ function ChangeAccountForm(props: { account: Account; onDone: () => void }) {
           checked=${disabled}
           onChange=${(e: Event) => setDisabled((e.currentTarget as HTMLInputElement).checked)}
       /></label>
-      <label
-        >Reason
-        <input
-          name="reason"
-          required
-          size="30"
-          maxlength="500"
-          value=${reason}
-          onInput=${(e: Event) => setReason(valueOf(e))}
-      /></label>
+      <${ReasonInput} value=${reason} onValue=${setReason} size=${30} />
       <button type="submit" class="primary" disabled=${busy}>Save</button>
     </form>
     ${messages}`;
@@ -244,16 +236,7 @@ function AddAccountForm(props: { onAdded: () => void }) {
           value=${password}
           onInput=${(e: Event) => setPassword(valueOf(e))}
       /></label>
-      <label
-        >Reason
-        <input
-          name="reason"
-          required
-          size="24"
-          maxlength="500"
-          value=${reason}
-          onInput=${(e: Event) => setReason(valueOf(e))}
-      /></label>
+      <${ReasonInput} value=${reason} onValue=${setReason} size=${24} />
       <button type="submit" class="primary" disabled=${busy}>Add account</button>
     </form>
     ${messages}`;
@@ -330,16 +313,12 @@ function TokensTable(props: { items: TokenInfo[]; onChange: () => void }) {
     ${
       revoking !== null &&
       html`<form class="toolbar" aria-label=${`Revoke token ${revoking}`} onSubmit=${revoke}>
-        <label
-          >Reason to revoke token ${revoking}
-          <input
-            name="reason"
-            required
-            size="30"
-            maxlength="500"
-            value=${reason}
-            onInput=${(e: Event) => setReason(valueOf(e))}
-        /></label>
+        <${ReasonInput}
+          value=${reason}
+          onValue=${setReason}
+          size=${30}
+          label=${html`Reason to revoke token ${revoking}`}
+        />
         <button type="submit" class="danger" disabled=${busy}>Revoke token</button>
       </form>`
     }
@@ -389,16 +368,7 @@ function CreateTokenForm(props: { accounts: Account[]; onCreated: () => void }) 
           value=${label}
           onInput=${(e: Event) => setLabel(valueOf(e))}
       /></label>
-      <label
-        >Reason
-        <input
-          name="reason"
-          required
-          size="24"
-          maxlength="500"
-          value=${reason}
-          onInput=${(e: Event) => setReason(valueOf(e))}
-      /></label>
+      <${ReasonInput} value=${reason} onValue=${setReason} size=${24} />
       <button type="submit" class="primary" disabled=${busy || !chosen}>Create token</button>
     </form>
     ${messages}

@@ -10,6 +10,7 @@ import {
   RolloutStateBadge,
   type RolloutProgress,
 } from '../components/rollout-state.ts';
+import { ReasonInput } from '../components/reason-input.ts';
 import { RolloutReplies } from '../components/rollout-replies.ts';
 import { useFleetEvents } from '../event-stream.ts';
 import { html } from '../html.ts';
@@ -178,15 +179,7 @@ function RolloutControls(props: { rollout: RolloutRecord; onChange: (r: RolloutR
       aria-label="Control the rollout"
       onSubmit=${(e: Event) => e.preventDefault()}
     >
-      <label
-        >Reason
-        <input
-          name="reason"
-          size="32"
-          maxlength="500"
-          value=${reason}
-          onInput=${(e: Event) => setReason((e.currentTarget as HTMLInputElement).value)}
-      /></label>
+      <${ReasonInput} value=${reason} onValue=${setReason} size=${32} required=${false} />
       <div class="actions">
         ${verbs.map(
           (verb) =>
