@@ -60,8 +60,16 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** A fleet of `routers`: 10 % offline, 2 % not applied, 1 % disabled, 0.5 % with an error, ... */
-export async function fillFleet(db: Db, routers: number, now: number): Promise<void> {
+/**
+ * A fleet of `routers`: 10 % offline, 2 % not applied, 1 % disabled, 0.5 % with an error, ...;
+ * with `sources`, every router that blocked something names the LAN host that tried.
+ */
+export async function fillFleet(
+  db: Db,
+  routers: number,
+  now: number,
+  options: { sources?: boolean } = {},
+): Promise<void> {
   for (let start = 0; start < routers; start += BATCH) {
     const states = [];
     const statuses = [];
@@ -73,6 +81,8 @@ export async function fillFleet(db: Db, routers: number, now: number): Promise<v
         id,
         reportedAt: at,
         blocked: n % 97,
+        sources:
+          options.sources && n % 97 ? [{ address: `198.51.100.${n % 250}`, attempts: n % 97 }] : [],
         model: MODELS[n % MODELS.length]!,
         wanProto: PROTOS[n % PROTOS.length]!,
         applied: n % 50 !== 0,

@@ -26,13 +26,10 @@ import {
   topBlocked,
 } from '../portal/store/fleet-queries.ts';
 import { migrate } from '../portal/store/migrate.ts';
-import { ingestBatch } from '../portal/store/router-ingest.ts';
-import { BOOT_A, deviceId, stateDoc, statusDoc } from '../test/portal/support/documents.ts';
+import { deviceId } from '../test/portal/support/documents.ts';
+import { fillFleet, percentile } from './bench-portal-api.ts';
 
-const BATCH = 2000;
 const LOADS = 10;
-const MODELS = ['Linksys E8450 (UBI)', 'TP-Link Archer C7 v5', 'GL.iNet GL-MT6000'];
-const PROTOS = ['pppoe', 'dhcp', 'static'];
 // Views a NOC opens: the default, filtered, sorted by blocked attempts, a search, a far page.
 const FLEET_VIEWS = [
   '/fleet',
@@ -41,35 +38,6 @@ const FLEET_VIEWS = [
   '/fleet?q=e8450',
   '/fleet?wan_proto=pppoe&applied=true&sort=model&offset=200',
 ];
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function fill(db: Db, routers: number): Promise<void> {
-  const now = Date.now();
-  for (let start = 0; start < routers; start += BATCH) {
-    const states = [];
-    const statuses = [];
-    for (let n = start; n < Math.min(routers, start + BATCH); n++) {
-      const id = deviceId(n + 1);
-      const at = new Date(now - (n % 600) * 1000).toISOString();
-      states.push({ id, doc: stateDoc(n % 10 !== 0, BOOT_A, at), receivedAtMs: now });
-      const doc = statusDoc({
-        id,
-        reportedAt: at,
-        blocked: n % 97,
-        sources: n % 97 ? [{ address: `198.51.100.${n % 250}`, attempts: n % 97 }] : [],
-        model: MODELS[n % MODELS.length]!,
-        wanProto: PROTOS[n % PROTOS.length]!,
-        applied: n % 50 !== 0,
-      });
-      statuses.push({ id, doc, receivedAtMs: now - (n % 600) * 1000 });
-    }
-    await ingestBatch(db, { states, statuses });
-  }
-}
 
 /** What the pages call of the service, straight over the store (no broker needed to read). */
 function readOnlyFleet(db: Db): FleetService {
@@ -109,7 +77,7 @@ export async function webBench(
   try {
     await migrate(db);
     const loadStart = Date.now();
-    await fill(db, routers);
+    await fillFleet(db, routers, Date.now(), { sources: true });
     line(
       `web: ${routers} routers loaded into PGlite`,
       `${((Date.now() - loadStart) / 1000).toFixed(1)} s`,
