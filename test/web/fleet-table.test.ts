@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
+import { BACKENDS } from '../../contract/message-types.ts';
 
 interface ValidityState {
   readonly valueMissing: boolean;
@@ -54,6 +55,14 @@ test('filter, search and sort on the server, the URL says so; sparklines; open a
     assert.is(await page.getByTestId('fleet-total').innerText(), `1–${N} of ${N} routers`);
     assert.is(await page.locator('[data-testid="fleet-table"] input[type=checkbox]').count(), 0);
 
+    // Every backend the contract names, the simulated one of `npm start` included.
+    assert.equal(
+      await page
+        .getByLabel('Backend')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)),
+      ['', ...BACKENDS],
+    );
     await page.getByLabel('Backend').selectOption('iptables');
     await page.waitForURL(/backend=iptables/);
     await ready(page);

@@ -1,5 +1,6 @@
 // The fleet table's filters and search, each a labelled control; a change goes to the URL.
 import { useEffect, useState } from 'preact/hooks';
+import { BACKENDS } from '../../../contract/message-types.ts';
 import type { FilterParam, FleetView } from '../fleet-url-state.ts';
 import { PAGE_SIZES } from '../fleet-url-state.ts';
 import { html } from '../html.ts';
@@ -71,8 +72,7 @@ export function FleetFilters(props: {
         onChange=${(e: Event) => set('backend', select(e))}
       >
         <option value="">any</option>
-        <option value="nftables">nftables</option>
-        <option value="iptables">iptables</option>
+        ${BACKENDS.map((backend) => html`<option value=${backend}>${backend}</option>`)}
       </select>
     </label>
     <label
