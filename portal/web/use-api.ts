@@ -10,31 +10,34 @@ export interface Loaded<T> {
 }
 
 export function useApi<T>(path: string | null): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState('');
-  const [loading, setLoading] = useState(path !== null);
   const [tick, setTick] = useState(0);
+  // Which request the data and error answer: loading is derived from it, so the render right
+  // after the path changes already says "loading" (no frame of old data marked as current).
+  const key = path === null ? null : `${tick} ${path}`;
+  const [result, setResult] = useState<{ key: string | null; data?: T; error: string }>({
+    key: null,
+    error: '',
+  });
   useEffect(() => {
     if (path === null) return;
     let live = true;
-    setLoading(true);
     api.get<T>(path).then(
       (value) => {
-        if (!live) return;
-        setData(value);
-        setError('');
-        setLoading(false);
+        if (live) setResult({ key, data: value, error: '' });
       },
       (e: unknown) => {
-        if (!live) return;
-        setError(errorText(e));
-        setLoading(false);
+        if (live) setResult((prev) => ({ key, data: prev.data, error: errorText(e) }));
       },
     );
     return () => {
       live = false;
     };
-  }, [path, tick]);
+  }, [key]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { data, error, loading, reload };
+  return {
+    data: result.data,
+    error: result.error,
+    loading: key !== null && result.key !== key,
+    reload,
+  };
 }
