@@ -7,6 +7,7 @@ import type { BootEnd, BootRecord, Page, RouterDetail } from '../api-types.ts';
 import { duration, time } from '../format-values.ts';
 import { html } from '../html.ts';
 import { useApi } from '../use-api.ts';
+import { PageButtons, usePager } from './page-buttons.ts';
 
 const PAGE_SIZE = 10;
 const TICK_MS = 30_000;
@@ -49,7 +50,8 @@ const lasted = (b: BootRecord) =>
 
 export function BootHistory(props: { router: RouterDetail }) {
   const { router } = props;
-  const [offset, setOffset] = useState(0);
+  const pager = usePager(PAGE_SIZE);
+  const { offset } = pager;
   const path = `/routers/${encodeURIComponent(router.id)}/boots${queryString({
     limit: PAGE_SIZE,
     offset: offset || undefined,
@@ -72,18 +74,7 @@ export function BootHistory(props: { router: RouterDetail }) {
             : 'Loading…'
         }</span
       >
-      ${
-        offset > 0 &&
-        html`<button type="button" onClick=${() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-          Newer runs
-        </button>`
-      }
-      ${
-        offset + PAGE_SIZE < total &&
-        html`<button type="button" onClick=${() => setOffset(offset + PAGE_SIZE)}>
-          Older runs
-        </button>`
-      }
+      <${PageButtons} pager=${pager} total=${total} back="Newer runs" on="Older runs" />
     </div>
     ${loaded.error && html`<p class="error" role="alert">${loaded.error}</p>`}
     ${
