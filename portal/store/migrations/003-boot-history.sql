@@ -83,21 +83,20 @@ CREATE TRIGGER routers_presence_changed
   WHEN (OLD.online IS DISTINCT FROM NEW.online OR OLD.boot IS DISTINCT FROM NEW.boot)
   EXECUTE FUNCTION routers_presence_changed();
 
--- New routers with a state: present since first seen. Once per statement, over the rows the
--- statement inserted only (an upsert's updated rows are not in `added`), so a batch of known
--- routers pays one empty join.
+-- New routers with a state: present since first seen. Before each proposed row, also those an
+-- upsert then takes as an update (where these values are unused), but WHEN skips rows without a
+-- state, which is every status-only row of a batch: no function call for them.
 CREATE FUNCTION routers_presence_added() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE routers r SET presence_since = a.first_seen, boot_seen_at = a.first_seen
-    FROM added a
-   WHERE r.id = a.id AND a.boot IS NOT NULL;
-  RETURN NULL;
+  NEW.presence_since := NEW.first_seen;
+  NEW.boot_seen_at := NEW.first_seen;
+  RETURN NEW;
 END
 $$;
 
 CREATE TRIGGER routers_presence_added
-  AFTER INSERT ON routers
-  REFERENCING NEW TABLE AS added
-  FOR EACH STATEMENT
+  BEFORE INSERT ON routers
+  FOR EACH ROW
+  WHEN (NEW.boot IS NOT NULL AND NEW.presence_since IS NULL)
   EXECUTE FUNCTION routers_presence_added();
