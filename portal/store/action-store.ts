@@ -22,7 +22,8 @@ export interface Allocation {
  * Hands out the next version for each router: max(last + 1, clock floor, reported + 1, last
  * published + 1), committed before anything is signed or published, so a version is never handed
  * out twice even if the publish then fails or another instance allocates at the same moment
- * (the row lock of the UPDATE orders them). Unknown ids are left out.
+ * (the row locks order them, taken in id order so that two bulk allocations never deadlock).
+ * Unknown ids are left out.
  */
 export async function allocateVersions(
   db: Db,
@@ -36,11 +37,12 @@ export async function allocateVersions(
     enabled: boolean | null;
     online: boolean;
   }>(
-    `UPDATE routers SET last_version = GREATEST(last_version + 1, $2::bigint,
-                                               COALESCE(applied_version, 0) + 1,
-                                               COALESCE(desired_version, 0) + 1)
-      WHERE id = ANY($1::text[])
-      RETURNING id, last_version, desired, enabled, online`,
+    `WITH locked AS (SELECT id FROM routers WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE)
+     UPDATE routers r SET last_version = GREATEST(r.last_version + 1, $2::bigint,
+                                                 COALESCE(r.applied_version, 0) + 1,
+                                                 COALESCE(r.desired_version, 0) + 1)
+       FROM locked WHERE r.id = locked.id
+     RETURNING r.id, r.last_version, r.desired, r.enabled, r.online`,
     [[...ids].sort(), clockFloor(nowMs)],
   );
   return rows.map((r) => ({
