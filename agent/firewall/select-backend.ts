@@ -1,9 +1,9 @@
 // Probes the router, decides on a backend and builds it; and removes the agent's objects from
 // every backend at once, leftovers of the one not in use included.
-import type { FirewallSettings } from '../config/agent-config.ts';
+import type { FirewallSettings } from '../config/firewall-settings.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { FirewallError, type FirewallBackend } from './backend.ts';
-import { chooseBackend, type BackendDecision } from './choose-backend.ts';
+import { decideBackend, type BackendDecision } from './choose-backend.ts';
 import { createIptablesBackend } from './iptables/backend.ts';
 import { iptablesTools } from './iptables/tools.ts';
 import { createNftablesBackend } from './nftables/backend.ts';
@@ -14,12 +14,7 @@ export interface SelectedBackend {
 }
 
 export function selectBackend(runtime: Runtime, settings: FirewallSettings): SelectedBackend {
-  const decision = chooseBackend(settings.backend, {
-    nft: runtime.findExecutable('nft') !== null,
-    fw4: runtime.findExecutable('fw4') !== null,
-    iptablesRestore:
-      runtime.findExecutable(iptablesTools(settings.iptablesVariant, 'ipv4').restore) !== null,
-  });
+  const decision = decideBackend(runtime, settings);
   const backend =
     decision.name === 'nftables'
       ? createNftablesBackend(runtime)
