@@ -27,9 +27,22 @@ const KEYWORDS: Readonly<Record<string, 'package' | 'config' | 'option' | 'list'
   list: 'list',
 };
 
-/** isspace() in the C locale. */
-const isSpace = (c: string): boolean => c !== '' && ' \t\n\v\f\r'.includes(c);
-const isWordChar = (c: string): boolean => /^[A-Za-z0-9_]$/.test(c);
+// Character tests without a RegExp or a String method call each: under QuickJS a regex test costs
+// thousands of instructions, and these run for nearly every character of the file.
+/** isspace() in the C locale (c is one character, or '' past the end). */
+const isSpace = (c: string): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
+/** [A-Za-z0-9_] */
+function isWordChar(c: string): boolean {
+  if (c.length !== 1) return false;
+  const code = c.charCodeAt(0);
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x5f
+  );
+}
 
 /** uci_validate_str(): names are [A-Za-z0-9_] (a package may add '-'), types printable ASCII. */
 function validName(text: string, isPackage: boolean): boolean {
