@@ -7,7 +7,6 @@ import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { DeviceReport } from '../status/status-report.ts';
 import { queryInterfaces } from './netifd-query.ts';
-import { boardReport } from './system-board.ts';
 import { createUbus } from './ubus.ts';
 import { mergeDevices, wanInterfaces, wanView, withWanDevices } from './wan-devices.ts';
 
@@ -46,8 +45,10 @@ export async function openWrtView(
   } catch (error) {
     warn(runtime, `cannot read the WAN interfaces (${errorText(error)}): using wan_device only`);
   }
+  // Only `status` asks what the router is; the others do not compile that code.
+  const board = withBoard && (await import('./system-board.ts')).boardReport;
   const device = {
-    ...(withBoard && (await boardReport(ubus))),
+    ...(board && (await board(ubus))),
     ...(view.proto && { wanProto: view.proto }),
   };
   // Devices the running daemon has seen stay in: a one-shot apply (the firewall include, say)
