@@ -6,6 +6,7 @@ import { formatPrefix } from '../policy/address.ts';
 import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { addWanDevices, readLiveStatus } from '../daemon/run-files.ts';
+import { statusReport } from '../status/status-report.ts';
 import type { AgentContext } from './agent-context.ts';
 import { EXIT_DRIFT, EXIT_OK } from './exit-codes.ts';
 
@@ -77,7 +78,6 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
   const { backend, decision } = await loadBackend(runtime, context.config.firewall);
   const drift = await backend.verify(effective.policy);
   const counters = await backend.counters();
-  const { statusReport } = await import('../status/status-report.ts');
   const now = runtime.now();
   const report = statusReport({
     effective,

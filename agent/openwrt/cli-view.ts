@@ -7,6 +7,7 @@ import type { EffectivePolicy } from '../policy/effective-policy.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { DeviceReport } from '../status/status-report.ts';
 import { queryInterfaces } from './netifd-query.ts';
+import { boardReport } from './system-board.ts';
 import { createUbus } from './ubus.ts';
 import { mergeDevices, wanInterfaces, wanView, withWanDevices } from './wan-devices.ts';
 
@@ -45,10 +46,8 @@ export async function openWrtView(
   } catch (error) {
     warn(runtime, `cannot read the WAN interfaces (${errorText(error)}): using wan_device only`);
   }
-  // Only `status` asks what the router is; the others do not compile that code.
-  const board = withBoard && (await import('./system-board.ts')).boardReport;
   const device = {
-    ...(board && (await board(ubus))),
+    ...(withBoard && (await boardReport(ubus))),
     ...(view.proto && { wanProto: view.proto }),
   };
   // Devices the running daemon has seen stay in: a one-shot apply (the firewall include, say)
