@@ -1,5 +1,5 @@
 // Command-line parsing: `op25b-agent <command> [--config FILE]`.
-import { DEFAULT_CONFIG_PATH } from '../config/agent-config.ts';
+import { DEFAULT_CONFIG_PATH } from '../config/firewall-settings.ts';
 import { InputError, quoteValue } from '../input-error.ts';
 
 export const COMMANDS = [

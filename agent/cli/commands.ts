@@ -1,6 +1,6 @@
 // The one-shot CLI commands. Each returns an exit code and writes its own output.
 import { cutBlockedFlows } from '../firewall/conntrack/cut-flows.ts';
-import { removeEverywhere, selectBackend } from '../firewall/select-backend.ts';
+import { loadBackend, removeEverywhere } from '../firewall/load-backend.ts';
 import { openWrtView } from '../openwrt/cli-view.ts';
 import { formatPrefix } from '../policy/address.ts';
 import type { EffectivePolicy } from '../policy/effective-policy.ts';
@@ -28,7 +28,7 @@ export async function applyCommand(
 ): Promise<number> {
   // First an await: what throws after it rejects a promise that already has its handler.
   const { effective, wanDevices } = await openWrtView(runtime, context);
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const { backend, decision } = await loadBackend(runtime, context.config.firewall);
   const { policy } = effective;
   // First into the daemon's list: its check after our rules change must find them expected.
   try {
@@ -51,7 +51,7 @@ export async function applyCommand(
 
 export async function verifyCommand(runtime: Runtime, context: AgentContext): Promise<number> {
   const { effective } = await openWrtView(runtime, context);
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const { backend, decision } = await loadBackend(runtime, context.config.firewall);
   const drift = await backend.verify(effective.policy);
   if (drift.length === 0) {
     runtime.writeStdout(`ok (${decision.name}): kernel matches policy, ${describe(effective)}\n`);
@@ -75,7 +75,7 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
     return EXIT_OK;
   }
   const { effective, device } = await openWrtView(runtime, context, true);
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const { backend, decision } = await loadBackend(runtime, context.config.firewall);
   const drift = await backend.verify(effective.policy);
   const counters = await backend.counters();
   const now = runtime.now();
@@ -94,7 +94,7 @@ export async function statusCommand(runtime: Runtime, context: AgentContext): Pr
 
 export async function printCommand(runtime: Runtime, context: AgentContext): Promise<number> {
   const { effective } = await openWrtView(runtime, context);
-  const { backend, decision } = selectBackend(runtime, context.config.firewall);
+  const { backend, decision } = await loadBackend(runtime, context.config.firewall);
   runtime.writeStdout(
     `# ${decision.name}: ${decision.reason}\n${backend.render(effective.policy)}`,
   );

@@ -1,5 +1,5 @@
 // The agent's configuration, read from a UCI file (/etc/config/op25b by default).
-import { InputError, quoteValue } from '../input-error.ts';
+import { InputError } from '../input-error.ts';
 import { parseInterfaceName } from '../openwrt/wan-devices.ts';
 import { parsePolicy } from '../policy/parse-policy.ts';
 import type { Policy } from '../policy/policy.ts';
@@ -9,18 +9,11 @@ import {
   type AgentSettings,
   type MqttSettings,
 } from './daemon-settings.ts';
+import { firewallSettings, type FirewallSettings } from './firewall-settings.ts';
 import { findSection, listValues, optionValue, type UciPackage } from './uci-parse.ts';
 
-export const DEFAULT_CONFIG_PATH = '/etc/config/op25b';
-
-export type BackendChoice = 'auto' | 'nftables' | 'iptables';
-/** Which iptables binaries: the system's default names, or explicitly the legacy or nft ones. */
-export type IptablesVariant = 'auto' | 'legacy' | 'nft';
-
-export interface FirewallSettings {
-  readonly backend: BackendChoice;
-  readonly iptablesVariant: IptablesVariant;
-}
+export { DEFAULT_CONFIG_PATH } from './firewall-settings.ts';
+export type { BackendChoice, FirewallSettings, IptablesVariant } from './firewall-settings.ts';
 
 export interface AgentConfig {
   /** The policy from the config file: what is enforced until the ISP sends a desired state. */
@@ -65,19 +58,6 @@ function inPolicySection(error: unknown): unknown {
   return new InputError(code, message.replace(known[0], `invalid policy.${known[1]} `));
 }
 
-function oneOf<T extends string>(
-  value: string | undefined,
-  allowed: readonly T[],
-  field: string,
-): T {
-  if (value === undefined) return allowed[0]!;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new InputError(
-    `invalid_${field}`,
-    `invalid policy.${field} ${quoteValue(value)}: expected ${allowed.join(', ')}`,
-  );
-}
-
 export function configFromUci(pkg: UciPackage): AgentConfig {
   const section = findSection(pkg, 'policy', 'policy');
   const warnings: string[] = [];
@@ -98,14 +78,7 @@ export function configFromUci(pkg: UciPackage): AgentConfig {
     throw inPolicySection(error);
   }
   const interfaces = listValues(section, 'wan_interface');
-  const firewall: FirewallSettings = {
-    backend: oneOf(optionValue(section, 'backend'), ['auto', 'nftables', 'iptables'], 'backend'),
-    iptablesVariant: oneOf(
-      optionValue(section, 'iptables_variant'),
-      ['auto', 'legacy', 'nft'],
-      'iptables_variant',
-    ),
-  };
+  const firewall = firewallSettings(section);
   const agent = agentSettingsFromUci(pkg);
   const mqtt = mqttSettingsFromUci(pkg);
   return {

@@ -46,7 +46,21 @@ function anonymousName(count: number, type: string): string {
   return `cfg${count.toString(16).padStart(2, '0')}${hash}`;
 }
 
+// The last file parsed, and what came of it: a one-shot command reads its config twice, once to
+// pick the kernel listing to start early (cli/early-start.ts) and once for everything else, and a
+// parse costs more than a millisecond of a router's CPU. The result is never changed by anyone
+// (its types are readonly), so handing the same one out again is safe.
+let last: { readonly text: string; readonly source: string; readonly pkg: UciPackage } | null =
+  null;
+
 export function parseUci(text: string, source = 'config'): UciPackage {
+  if (last && last.text === text && last.source === source) return last.pkg;
+  const pkg = parseUciText(text, source);
+  last = { text, source, pkg };
+  return pkg;
+}
+
+function parseUciText(text: string, source: string): UciPackage {
   let packageName: string | null = null;
   const sections: Building[] = [];
   // libuci's n_section: every section made, named or not.

@@ -1,7 +1,9 @@
 // Which netfilter backend to drive: a pure decision over what the router has, with the reason
 // kept so that `status` (and later the ISP's portal) can say why.
-import type { BackendChoice } from '../config/agent-config.ts';
+import type { BackendChoice, FirewallSettings } from '../config/firewall-settings.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { FirewallError, type BackendName } from './backend.ts';
+import { iptablesTools } from './iptables/tools.ts';
 
 export interface BackendProbe {
   readonly nft: boolean;
@@ -22,4 +24,14 @@ export function chooseBackend(setting: BackendChoice, probe: BackendProbe): Back
     return { name: 'iptables', reason: 'fw4 not found, iptables-restore found (fw3 firewall)' };
   if (probe.nft) return { name: 'nftables', reason: 'nft found, no iptables-restore' };
   throw new FirewallError('neither nft nor iptables-restore found: cannot enforce the block');
+}
+
+/** chooseBackend over the programs on this router's PATH. Throws FirewallError. */
+export function decideBackend(runtime: Runtime, settings: FirewallSettings): BackendDecision {
+  return chooseBackend(settings.backend, {
+    nft: runtime.findExecutable('nft') !== null,
+    fw4: runtime.findExecutable('fw4') !== null,
+    iptablesRestore:
+      runtime.findExecutable(iptablesTools(settings.iptablesVariant, 'ipv4').restore) !== null,
+  });
 }

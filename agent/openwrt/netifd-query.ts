@@ -2,6 +2,7 @@
 // `network.interface dump` (netifd has had it since 2012).
 import { parseInterfaceDump, type InterfaceStatus } from './interface-status.ts';
 import type { Ubus } from './ubus.ts';
+import { INTERFACE_DUMP } from './ubus-command.ts';
 
 /** The status of those of `names` that netifd knows. Throws UbusError. */
 export async function queryInterfaces(
@@ -9,6 +10,6 @@ export async function queryInterfaces(
   names: readonly string[],
 ): Promise<InterfaceStatus[]> {
   if (names.length === 0) return [];
-  const all = parseInterfaceDump(await ubus.call('network.interface', 'dump'));
+  const all = parseInterfaceDump(await ubus.call(INTERFACE_DUMP.object, INTERFACE_DUMP.method));
   return all.filter((s) => names.includes(s.name));
 }

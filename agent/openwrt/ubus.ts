@@ -4,6 +4,7 @@
 import type { Runtime } from '../runtime/runtime.ts';
 import { listenUbus, type ListenOptions, type UbusListener } from './ubus-listen.ts';
 import type { UbusEvent } from './ubus-event.ts';
+import { DEFAULT_TIMEOUT_S, ubusCommand } from './ubus-command.ts';
 import { failureOfExit, UbusError } from './ubus-status.ts';
 
 export interface CallOptions {
@@ -38,15 +39,14 @@ function checked(name: string): string {
 
 export function createUbus(runtime: Runtime): Ubus {
   const run = async (argv: string[], what: string, timeoutS: number): Promise<string> => {
-    const result = await runtime.run(['ubus', '-S', '-t', String(timeoutS), ...argv], {
-      timeoutMs: (timeoutS + 2) * 1000,
-    });
+    const command = ubusCommand(argv, timeoutS);
+    const result = await runtime.run(command.argv, { timeoutMs: command.timeoutMs });
     if (result.timedOut) throw new UbusError('TIMEOUT', what);
     if (result.code !== 0) throw new UbusError(failureOfExit(result.code), what);
     return result.stdout.trim();
   };
   return {
-    async call(object, method, args, { timeoutS = 5 } = {}) {
+    async call(object, method, args, { timeoutS = DEFAULT_TIMEOUT_S } = {}) {
       const argv = ['call', checked(object), checked(method)];
       if (args) argv.push(JSON.stringify(args));
       const what = `call ${object} ${method}`;
@@ -59,7 +59,7 @@ export function createUbus(runtime: Runtime): Ubus {
       }
     },
     async send(type, data = {}) {
-      await run(['send', checked(type), JSON.stringify(data)], `send ${type}`, 5);
+      await run(['send', checked(type), JSON.stringify(data)], `send ${type}`, DEFAULT_TIMEOUT_S);
     },
     listen(types, handler, options) {
       return listenUbus(runtime, types.map(checked), handler, options);

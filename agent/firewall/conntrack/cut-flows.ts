@@ -21,16 +21,16 @@ export interface CutResult {
   readonly skipped?: string;
 }
 
-/** Tracked TCP flows: from /proc when the kernel offers it (no process to start), else conntrack. */
+/** Tracked TCP flows to the blocked ports: from /proc when the kernel offers it (no process to start), else conntrack. */
 async function listFlows(runtime: Runtime, policy: Policy): Promise<Flow[] | null> {
   const proc = runtime.readText('/proc/net/nf_conntrack');
-  if (proc !== null) return parseConntrackList(proc);
+  if (proc !== null) return parseConntrackList(proc, policy.ports);
   if (!runtime.findExecutable('conntrack')) return null;
   const flows: Flow[] = [];
   for (const family of policy.families) {
     // Unfiltered: `conntrack -L` with --dport costs about 10 ms a call, the full list far less.
     const listed = await runtime.run(['conntrack', '-L', '-f', family]);
-    if (listed.code === 0) flows.push(...parseConntrackList(listed.stdout));
+    if (listed.code === 0) flows.push(...parseConntrackList(listed.stdout, policy.ports));
   }
   return flows;
 }

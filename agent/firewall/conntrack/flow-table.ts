@@ -10,10 +10,37 @@ export interface Flow {
   readonly destinationPort: number;
 }
 
-/** The original direction of each TCP flow in `conntrack -L` or /proc/net/nf_conntrack text. */
-export function parseConntrackList(text: string): Flow[] {
+/**
+ * The lines of `text` holding `dport=<port>` (a whole number) for one of `ports`, in order: the
+ * only lines whose flow can go to one of those ports. A router tracks thousands of flows; finding
+ * these few with indexOf costs a fraction of parsing every line (a RegExp is thousands of
+ * instructions a call under QuickJS: 2,000 flows took about 300 M).
+ */
+function linesWithPort(text: string, ports: readonly number[]): string[] {
+  const starts = new Set<number>();
+  for (const port of ports) {
+    const needle = `dport=${port}`;
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+      const next = text.charCodeAt(at + needle.length);
+      if (next >= 0x30 && next <= 0x39) continue; // dport=250 is not port 25
+      starts.add(text.lastIndexOf('\n', at) + 1);
+    }
+  }
+  return [...starts]
+    .sort((a, b) => a - b)
+    .map((start) => {
+      const end = text.indexOf('\n', start);
+      return text.slice(start, end < 0 ? text.length : end);
+    });
+}
+
+/**
+ * The original direction of each TCP flow in `conntrack -L` or /proc/net/nf_conntrack text; with
+ * `ports`, only the flows to those ports (the same flows, found without reading every line).
+ */
+export function parseConntrackList(text: string, ports?: readonly number[]): Flow[] {
   const flows: Flow[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of ports ? linesWithPort(text, ports) : text.split('\n')) {
     // `tcp      6 431999 ESTABLISHED src=...`, in /proc prefixed with `ipv4     2 `.
     if (!/^(?:ipv[46]\s+\d+\s+)?tcp\s+6\s/.test(line.trim())) continue;
     // The first src/dst/dport on a line belong to the original direction.
@@ -22,7 +49,7 @@ export function parseConntrackList(text: string): Flow[] {
     const dport = /\bdport=(\d+)/.exec(line)?.[1];
     const source = src ? canonicalAddress(src) : null;
     const destination = dst ? canonicalAddress(dst) : null;
-    if (source && destination && dport)
+    if (source && destination && dport && (!ports || ports.includes(Number(dport))))
       flows.push({ source, destination, destinationPort: Number(dport) });
   }
   return flows;

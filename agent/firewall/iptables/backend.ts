@@ -1,6 +1,6 @@
 // The iptables backend (fw3 routers): the agent's chains in the filter table of iptables and
 // ip6tables, written with one `iptables-restore --noflush` run per family.
-import type { IptablesVariant } from '../../config/agent-config.ts';
+import type { IptablesVariant } from '../../config/firewall-settings.ts';
 import { ALL_FAMILIES } from '../../policy/policy.ts';
 import type { Family } from '../../policy/address.ts';
 import type { Runtime } from '../../runtime/runtime.ts';
@@ -24,7 +24,7 @@ import {
   rulesOf,
   type SavedFilterTable,
 } from './save-output.ts';
-import { iptablesTools } from './tools.ts';
+import { iptablesTools, saveArgv } from './tools.ts';
 
 const TOP_SOURCES = 10;
 // Wait for the xtables lock (fw3 holds it while it reloads) instead of failing at once.
@@ -33,12 +33,11 @@ const LOCK_WAIT_S = '5';
 export function createIptablesBackend(runtime: Runtime, variant: IptablesVariant): FirewallBackend {
   /** The family's filter table, or null when that family's tools are not installed. */
   const save = async (family: Family): Promise<SavedFilterTable | null> => {
-    const { save } = iptablesTools(variant, family);
-    // No `-t filter`: naming the table would make the legacy binaries create it.
-    const result = await runtime.run([save, '-c']);
+    const argv = saveArgv(variant, family);
+    const result = await runtime.run(argv);
     if (result.code === 127) return null;
     if (result.code !== 0)
-      throw new FirewallError(`${save} failed: ${stderrSummary(result.stderr)}`);
+      throw new FirewallError(`${argv[0]} failed: ${stderrSummary(result.stderr)}`);
     return parseFilterTable(result.stdout);
   };
 

@@ -2,7 +2,7 @@
 // nothing else should put objects into it, and fw4 start/reload never touches it.
 export const FAMILY = 'inet';
 export const TABLE = 'op25b';
-/** How the backend lists its table (main.ts may start it early, runtime/early-runs.ts). */
+/** How the backend lists its table (cli/early-start.ts may start it early). */
 export const LIST_ARGV: readonly string[] = ['nft', '-j', 'list', 'table', FAMILY, TABLE];
 
 export const CHAIN_FORWARD = 'forward';

@@ -399,4 +399,17 @@ test('what libuci accepts and the agent once refused', () => {
   assert.is(block!.line, 7, 'a section starts where its config line starts');
 });
 
+test('the same text parsed again gives the same result; other text or source name parses anew', () => {
+  const text = "config policy 'policy'\n\tlist allow '203.0.113.25'\n";
+  const first = parseUci(text, '/etc/config/op25b');
+  assert.is(parseUci(text, '/etc/config/op25b'), first, 'the one-shot commands read it twice');
+  const other = parseUci(`${text}\toption action 'drop'\n`, '/etc/config/op25b');
+  assert.is.not(other, first);
+  assert.is(optionValue(findSection(other, 'policy', 'policy'), 'action'), 'drop');
+  assert.is.not(parseUci(text, 'elsewhere'), first, 'errors name the source');
+  // A file that fails is not remembered: it fails again, with its own line.
+  for (let i = 0; i < 2; i++)
+    assert.match(inputError(() => parseUci('config\n', 'bad')).message, /^bad: .* at line 1$/);
+});
+
 test.run();

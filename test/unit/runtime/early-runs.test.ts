@@ -34,6 +34,20 @@ test('another argv, stdin or a timeout of its own runs the program anew', async 
   assert.is(base.runs.length, 4, 'the early run was still there for a plain run()');
 });
 
+test('an early run with a timeout goes to the run() with that timeout only', async () => {
+  const base = fakeRuntime();
+  base.answer('ubus', () => ({ code: 0, stdout: 'dump' }));
+  const early = withEarlyRuns(base);
+  const DUMP = ['ubus', '-S', '-t', '5', 'call', 'network.interface', 'dump'];
+  early.start(DUMP, 7000);
+  assert.equal(base.runs[0]!.options, { timeoutMs: 7000 }, 'started with its timeout');
+  await early.runtime.run(DUMP);
+  await early.runtime.run(DUMP, { timeoutMs: 5000 });
+  assert.is(base.runs.length, 3, 'another timeout (or none) runs anew');
+  await early.runtime.run(DUMP, { timeoutMs: 7000 });
+  assert.is(base.runs.length, 3, 'the same timeout takes the early result');
+});
+
 test('an early run that fails and is never used is no unhandled rejection', async () => {
   const base = fakeRuntime();
   const early = withEarlyRuns({ ...base, run: () => Promise.reject(new Error('os.pipe failed')) });

@@ -69,6 +69,37 @@ test('the documented conntrack lines, IPv4 and IPv6 (IPv6 made canonical)', () =
   assert.equal(parseConntrackList(''), []);
 });
 
+test('with ports: the flows to those ports, exactly as parsing every line and keeping those', () => {
+  const all = [
+    fixture('conntrack/proc-nf_conntrack.txt'),
+    fixture('conntrack/conntrack-all.txt'),
+    fixture('conntrack/conntrack-ipv4-dport25.txt'),
+    fixture('conntrack/conntrack-ipv6-dport25.txt'),
+  ];
+  // A busy router's table, made up: reply directions to port 25 (a mail server's own outgoing
+  // connections seen back), ports that start with 25 or end in it, UDP to 25, the last line
+  // without a newline and ending in `dport=25`.
+  const lines: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const dport = [25, 250, 2525, 125, 587, 443, 465][i % 7];
+    const sport = i % 11 === 0 ? 25 : 40000 + i;
+    const proto = i % 13 === 0 ? 'udp      17' : 'tcp      6';
+    lines.push(
+      `ipv4     2 ${proto} 431999 ESTABLISHED src=198.51.100.${i % 250} dst=203.0.113.${i % 200} ` +
+        `sport=${sport} dport=${dport} src=203.0.113.${i % 200} dst=198.51.100.${i % 250} ` +
+        `sport=${dport} dport=${sport} [ASSURED] mark=0 zone=0 use=2`,
+    );
+  }
+  lines.push('tcp      6 10 CLOSE src=198.51.100.9 dst=203.0.113.9 sport=1 dport=25');
+  all.push(lines.join('\n'));
+  for (const text of all)
+    for (const ports of [[25], [587], [25, 465, 587], [2525], [9]]) {
+      const expected = parseConntrackList(text).filter((f) => ports.includes(f.destinationPort));
+      assert.equal(parseConntrackList(text, ports), expected, `ports ${ports.join(',')}`);
+    }
+  assert.ok(parseConntrackList(lines.join('\n'), [25]).length > 30, 'the made-up table has some');
+});
+
 test('real `ip -o route get` output: the egress device of each destination', () => {
   const devices = parseRouteLookups(fixture('conntrack/route-get.txt'));
   assert.equal(Object.fromEntries(devices), {
