@@ -294,6 +294,7 @@ async function measure(
 }
 
 export async function treeBench(options: TreeBenchOptions): Promise<void> {
+  execFileSync('ip', ['link', 'set', 'lo', 'up']); // a fresh namespace's loopback is down
   const tlsDir = join(options.dir, 'tree-tls-files');
   mkdirSync(tlsDir, { recursive: true });
   const tls = makeTlsFiles(tlsDir);
