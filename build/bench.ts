@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { daemonBench } from './bench-daemon.ts';
 import { treeBench } from './bench-tree.ts';
+import { peakRssKb } from './peak-rss.ts';
 import { portalApiBench } from './bench-portal-api.ts';
 import { portalCoreBench } from './bench-portal.ts';
 import { webBench } from './bench-web.ts';
@@ -78,12 +79,6 @@ function cpuMs(
     return Number(m[1]) * 60 + Number(m[2]);
   };
   return ((seconds(children[0]!) + seconds(children[1]!)) * 1000) / count;
-}
-
-function peakRssKb(argv: string[]): number {
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
-  return Number(result.stderr.trim().split('\n').pop());
 }
 
 function line(name: string, value: string): void {
