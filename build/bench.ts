@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { daemonBench } from './bench-daemon.ts';
 import { treeBench } from './bench-tree.ts';
+import { peakRssKb } from './peak-rss.ts';
 import { portalApiBench } from './bench-portal-api.ts';
 import { portalCoreBench } from './bench-portal.ts';
 import { webBench } from './bench-web.ts';
@@ -31,6 +32,8 @@ const VERIFY_RUNS = 100;
 const APPLY_ONLY = process.argv.includes('--apply');
 // `npm run bench -- --agent`: the router's figures only (bundle, apply, daemon, tree), no portal.
 const AGENT_ONLY = process.argv.includes('--agent');
+// `npm run bench -- --tree`: the daemon's process tree only (build/bench-tree.ts, ~2.5 min).
+const TREE_ONLY = process.argv.includes('--tree');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -76,12 +79,6 @@ function cpuMs(
     return Number(m[1]) * 60 + Number(m[2]);
   };
   return ((seconds(children[0]!) + seconds(children[1]!)) * 1000) / count;
-}
-
-function peakRssKb(argv: string[]): number {
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
-  return Number(result.stderr.trim().split('\n').pop());
 }
 
 function line(name: string, value: string): void {
@@ -141,6 +138,7 @@ async function verifyMs(dir: string): Promise<{ first: number; mean: number }> {
 async function inner(dir: string): Promise<void> {
   const actual = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
   if (actual !== String(NOFILE)) throw new Error(`open files limit is ${actual}, not ${NOFILE}`);
+  if (TREE_ONLY) return treeBench({ dir, qjs: QJS, bundle: BUNDLE, line });
   const configs = (backend: string, variant?: string) =>
     ['203.0.113.25', '203.0.113.26'].map((relay, i) => {
       const path = join(dir, `${backend}${variant ?? ''}-${i}`);
@@ -307,14 +305,16 @@ async function outer(): Promise<void> {
   line('bundle, gzip -9 (all files)', `${totalGzip} bytes`);
   const dir = mkdtempSync(join(tmpdir(), 'op25b-bench-'));
   try {
-    const verify = await verifyMs(dir);
-    line(`Ed25519 JWS verify under qjs, mean of ${VERIFY_RUNS}`, `${verify.mean.toFixed(2)} ms`);
-    line('Ed25519 JWS verify under qjs, first (tables)', `${verify.first.toFixed(2)} ms`);
+    if (!TREE_ONLY) {
+      const verify = await verifyMs(dir);
+      line(`Ed25519 JWS verify under qjs, mean of ${VERIFY_RUNS}`, `${verify.mean.toFixed(2)} ms`);
+      line('Ed25519 JWS verify under qjs, first (tables)', `${verify.first.toFixed(2)} ms`);
+    }
     await inNamespace(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (APPLY_ONLY || AGENT_ONLY) return;
+  if (APPLY_ONLY || AGENT_ONLY || TREE_ONLY) return;
   await portalApiBench(line);
   await portalCoreBench(line);
   await webBench(line);
@@ -346,6 +346,7 @@ async function inNamespace(dir: string): Promise<void> {
         '--inner',
         dir,
         ...(APPLY_ONLY ? ['--apply'] : []),
+        ...(TREE_ONLY ? ['--tree'] : []),
       ],
       { stdio: 'inherit', cwd: root },
     );
