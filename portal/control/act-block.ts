@@ -79,37 +79,47 @@ async function prepareBlock(
       }
       return fields;
     };
-    await Promise.all(
-      allocations.map(async (a) => {
-        try {
-          const fields = nextFields(a);
-          const content = { version: a.version, ...fields };
-          const exp = iat + deps.desiredTtlS;
-          const token = await deps.signer.sign({ ...content, sub: a.id, iat, exp });
-          prepared.push({
-            request: {
-              ...common,
-              routerId: a.id,
-              kind: 'desired',
-              version: a.version,
-              commandId: null,
-              content,
-              status: a.online ? 'sent' : 'pending: router offline',
-              token,
-              expMs: exp * 1000,
-            },
-            token,
-            publish: true,
-          });
-        } catch (error) {
-          failures.push({
-            routerId: a.id,
-            ok: false,
-            error: `not signed: ${(error as Error).message}`,
-          });
-        }
-      }),
-    );
+    const exp = iat + deps.desiredTtlS;
+    const contents: Record<string, unknown>[] = [];
+    const signing = allocations.map((a, i) => {
+      try {
+        const content = { version: a.version, ...nextFields(a) };
+        contents[i] = content;
+        return deps.signer.sign({ ...content, sub: a.id, iat, exp });
+      } catch (error) {
+        return Promise.reject(error as Error); // this router's failure only
+      }
+    });
+    // Signed together (a signer may be remote); each router's failure is its own.
+    const signed = await Promise.allSettled(signing);
+    for (let i = 0; i < allocations.length; i++) {
+      const a = allocations[i]!;
+      const s = signed[i]!;
+      if (s.status === 'rejected') {
+        failures.push({
+          routerId: a.id,
+          ok: false,
+          error: `not signed: ${(s.reason as Error).message}`,
+        });
+        continue;
+      }
+      const request: SentRequest = {
+        routerId: a.id,
+        kind: 'desired',
+        action: common.action,
+        version: a.version,
+        commandId: null,
+        content: contents[i]!,
+        operator: common.operator,
+        reason: common.reason,
+        rolloutId: common.rolloutId,
+        wave: common.wave,
+        status: a.online ? 'sent' : 'pending: router offline',
+        token: s.value,
+        expMs: exp * 1000,
+      };
+      prepared.push({ request, token: s.value, publish: true });
+    }
   } else {
     const { rows } = await deps.db.query<{ id: string; online: boolean }>(
       'SELECT id, online FROM routers WHERE id = ANY($1::text[])',
@@ -172,11 +182,10 @@ async function publishBlock(deps: ActDeps, block: ReadyBlock): Promise<ActionOut
   await Promise.all(
     prepared.map(async (p, i) => {
       const { request } = p;
-      const base = {
-        routerId: request.routerId,
-        ...(request.version !== null && { version: request.version }),
-        ...(request.commandId !== null && { commandId: request.commandId }),
-      };
+      const base =
+        request.version !== null
+          ? { routerId: request.routerId, version: request.version }
+          : { routerId: request.routerId, commandId: request.commandId! };
       if (!p.publish) {
         outcomes.push({ ...base, ok: true, pending: true });
         return;
