@@ -104,9 +104,10 @@ export async function act(
   const entry = deps.audit.record({
     operator: by.name,
     action: rollout ? `rollout.${req.action}` : req.action,
-    routers: outcomes.map((o) => o.routerId),
+    // Every router targeted (after a failure also those of the blocks that did not run).
+    routers: [...targets.unknown, ...targets.known],
     reason,
-    outcome: `published ${published} of ${outcomes.length}${pending ? `, ${pending} pending: router offline` : ''}${stopped}`,
+    outcome: `published ${published} of ${targets.unknown.length + targets.known.length}${pending ? `, ${pending} pending: router offline` : ''}${stopped}`,
     detail: {
       ...(req.policy && { policy: req.policy }),
       ...(rollout && { rollout: rollout.rolloutId, wave: rollout.wave }),
