@@ -42,11 +42,41 @@ export interface RouterSummary {
 }
 
 export interface RouterDetail extends RouterSummary {
+  /**
+   * When the router last went online or offline, or began a new run (the portal's clock); null
+   * when not known (no state yet, or before the portal kept presence history).
+   */
+  readonly presenceSince: string | null;
+  /** When the present run (`boot`) was first seen; null when not known. */
+  readonly bootSeenAt: string | null;
   readonly state: StateDoc | null;
   readonly status: StatusDoc | null;
   /** LAN sources with the most attempts, over the router's history, most first. */
   readonly topSources: readonly TopSource[];
 }
+
+/**
+ * How a run ended: `stopped` its goodbye (a clean stop), `lost` its Last Will (power cut, crash,
+ * link lost), `offline` an offline document of unknown kind, `replaced` a new run announced
+ * itself while this one was online (a restart faster than its offline document).
+ */
+export type BootEnd = 'stopped' | 'lost' | 'offline' | 'replaced';
+export const BOOT_ENDS: readonly BootEnd[] = ['stopped', 'lost', 'offline', 'replaced'];
+
+/** One ended run of a router's agent (a boot id), as the portal saw it. */
+export interface BootRecord {
+  readonly boot: string;
+  /** The agent's version in that run, as last reported. */
+  readonly agentVersion: string | null;
+  /** When the portal first saw the run; null when it began before boot history was kept. */
+  readonly firstSeen: string | null;
+  /** When the portal learnt it had ended: its offline document, or the next run. */
+  readonly endedAt: string;
+  readonly endedBy: BootEnd;
+}
+
+/** The most boots kept per router (older ones are dropped). */
+export const BOOTS_KEPT = 50;
 
 export interface FleetSummary {
   readonly routers: number;

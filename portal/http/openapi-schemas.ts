@@ -2,6 +2,7 @@
 // router record holds are the contract's own schemas from schemas/, embedded, not copied.
 import { BACKENDS } from '../../contract/message-types.ts';
 import { loadSchema } from '../../contract/validate.ts';
+import { BOOT_ENDS } from '../core/router-views.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -130,6 +131,8 @@ export function componentSchemas(): Record<string, Schema> {
     ),
     RouterDetail: obj({
       ...routerSummaryProps,
+      presenceSince: nullable(time),
+      bootSeenAt: nullable(time),
       state: nullable(ref('StateDoc')),
       status: nullable(ref('StatusDoc')),
       topSources: { type: 'array', items: topSource },
@@ -151,6 +154,16 @@ export function componentSchemas(): Record<string, Schema> {
         blocked: int,
         topSources: { type: 'array', items: topSource },
       }),
+    ),
+    BootHistory: list(
+      obj({
+        boot: str,
+        agentVersion: nullable(str),
+        firstSeen: nullable(time),
+        endedAt: time,
+        endedBy: oneOf(...BOOT_ENDS),
+      }),
+      true,
     ),
     ActionRecord: obj(actionRecordProps),
     ActionRecords: list(ref('ActionRecord')),

@@ -3,6 +3,7 @@
 import { BACKENDS } from '../../contract/message-types.ts';
 import { DEFAULT_QUERY, MAX_LIMIT, SORT_KEYS } from '../core/fleet-query.ts';
 import { ACTION_STATUSES } from '../core/action.ts';
+import { BOOTS_KEPT } from '../core/router-views.ts';
 import { componentSchemas } from './openapi-schemas.ts';
 
 type Json = Record<string, unknown>;
@@ -175,6 +176,16 @@ export function openApiDocument(): Json {
         'Blocked packets per hour',
         'HourBuckets',
         [idParam, intQ('hours', 'Hours back (default 24)', 1, 2160)],
+        [404],
+      ),
+      '/routers/{id}/boots': get(
+        `Ended runs of the agent (boot ids) and how each ended, newest first; the last ${BOOTS_KEPT} are kept`,
+        'BootHistory',
+        [
+          idParam,
+          intQ('limit', `How many (default ${BOOTS_KEPT})`, 1, BOOTS_KEPT),
+          intQ('offset', 'How many to skip', 0, BOOTS_KEPT),
+        ],
         [404],
       ),
       '/routers/{id}/actions': get(

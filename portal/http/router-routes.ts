@@ -1,7 +1,8 @@
 // Reading the fleet: the list (paged, sorted, filtered, searched), its CSV export, the summary,
-// one router's record and histories. Any role may read.
+// one router's record and histories (blocked attempts, boots, actions). Any role may read.
 import { Hono } from 'hono';
 import { parseFleetQuery, QueryError, type FleetQuery } from '../core/fleet-query.ts';
+import { BOOTS_KEPT } from '../core/router-views.ts';
 import type { FleetService } from '../service/fleet-service.ts';
 import { ROUTER_ID } from './action-body.ts';
 import type { AppEnv } from './app-env.ts';
@@ -111,6 +112,16 @@ export function routerRoutes(fleet: FleetService): Hono<AppEnv> {
     return c.json({
       items: await fleet.blockedHistory(id, intParam(params, 'hours', 1, 2160) ?? 24),
     });
+  });
+
+  app.get('/routers/:id/boots', async (c) => {
+    const params = c.req.query();
+    onlyParams(params, ['limit', 'offset']);
+    const id = routerId(c.req.param('id'));
+    const limit = intParam(params, 'limit', 1, BOOTS_KEPT) ?? BOOTS_KEPT;
+    const offset = intParam(params, 'offset', 0, BOOTS_KEPT) ?? 0;
+    if (!(await fleet.getRouter(id))) throw notFound('router');
+    return c.json(await fleet.bootHistory(id, limit, offset));
   });
 
   app.get('/routers/:id/actions', async (c) => {

@@ -12,6 +12,7 @@ import type {
   RolloutRequest,
 } from '../core/rollout.ts';
 import type {
+  BootRecord,
   FleetSummary,
   HourBucket,
   RouterDetail,
@@ -46,6 +47,12 @@ export interface FleetService {
   blockedSeries(ids: readonly string[], hours: number): Promise<RouterBlockedSeries[]>;
   /** The routers with the most blocked packets in the window, with their top LAN sources. */
   topBlocked(hours: number, limit: number): Promise<TopBlockedRouter[]>;
+  /** The router's ended runs (boot ids), newest first, and how many are kept (at most 50). */
+  bootHistory(
+    id: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: BootRecord[]; total: number }>;
   /** Desired states and commands sent to the router, newest first. */
   actionHistory(id: string, limit: number): Promise<ActionRecord[]>;
   /** Throws ActionError (portal/control/action-error.ts) for a refused request. */

@@ -32,6 +32,7 @@ import {
   type QueryClock,
 } from '../store/fleet-queries.ts';
 import { blockedSeries } from '../store/blocked-series.ts';
+import { bootHistory } from '../store/boot-history.ts';
 import { ingestBatch } from '../store/router-ingest.ts';
 import { getRollout, listRollouts, rolloutActions } from '../store/rollout-store.ts';
 import { refreshStatistics } from '../store/statistics.ts';
@@ -178,6 +179,7 @@ export async function startFleetService(
     blockedHistory: (id, hours) => blockedHistory(db, id, hours, Date.now()),
     blockedSeries: (ids, hours) => blockedSeries(db, ids, hours, Date.now()),
     topBlocked: (hours, limit) => topBlocked(db, hours, limit, Date.now()),
+    bootHistory: (id, limit, offset) => bootHistory(db, id, limit, offset),
     actionHistory: (id, limit) => actionHistory(db, id, limit),
     act: (req, by) => act(actDeps, req, by),
     startRollout: (req, by) => startRollout(rolloutDeps, req, by),

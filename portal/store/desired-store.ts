@@ -1,4 +1,4 @@
-// Versions and the desired state in force, per router (table router_desired, migration 003):
+// Versions and the desired state in force, per router (table router_desired, migration 004):
 // version allocation (atomic, one statement that applies the version rule of
 // portal/core/version-rule.ts), the record of what the broker acknowledged, and re-signing.
 import type { DesiredFields } from '../core/desired-content.ts';

@@ -289,14 +289,25 @@ export async function routerDetail(
   clock: QueryClock,
 ): Promise<RouterDetail | null> {
   const { rows } = await db.query<
-    SummaryRow & { state: StateDoc | null; status: StatusDoc | null }
-  >(`SELECT ${SUMMARY_COLUMNS}, r.state, r.status FROM routers r WHERE r.id = $1`, [id]);
+    SummaryRow & {
+      state: StateDoc | null;
+      status: StatusDoc | null;
+      presence_since: Date | null;
+      boot_seen_at: Date | null;
+    }
+  >(
+    `SELECT ${SUMMARY_COLUMNS}, r.state, r.status, r.presence_since, r.boot_seen_at
+       FROM routers r WHERE r.id = $1`,
+    [id],
+  );
   const row = rows[0];
   if (!row) return null;
   const since = new Date(Math.floor(clock.nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS).toISOString();
   const blocked = await blockedFor(db, [id], since);
   return {
     ...summaryOf(row, blocked.get(id) ?? 0, await desiredFor(db, [id]), clock),
+    presenceSince: row.presence_since?.toISOString() ?? null,
+    bootSeenAt: row.boot_seen_at?.toISOString() ?? null,
     state: row.state,
     status: row.status,
     topSources: await topSources(db, id, 10),

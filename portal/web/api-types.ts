@@ -2,6 +2,8 @@
 // types only so nothing of the server enters the bundle.
 export type { Operator, Role } from '../core/operator.ts';
 export type {
+  BootEnd,
+  BootRecord,
   FleetSummary,
   HourBucket,
   RouterDetail,

@@ -30,3 +30,16 @@ export function ago(iso: string | null | undefined, nowMs = Date.now()): string 
 export function yesNo(value: boolean | null | undefined): string {
   return value === null || value === undefined ? '—' : value ? 'yes' : 'no';
 }
+
+/** A span of time in at most two units: `45 s`, `12 min`, `3 h 12 min`, `2 d 4 h`; `—` for none. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}

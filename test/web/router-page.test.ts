@@ -1,9 +1,13 @@
 // The router page in Chromium against the real service: its latest status, presence, blocked
 // attempts and top LAN sources, the history of what was sent with operator, reason and reply;
-// an action on an offline router shows as pending; a viewer sees no action.
+// an action on an offline router shows as pending; a router that reboots shows its new run and
+// the old one in its past runs; a viewer sees no action.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
+import { topicsFor } from '../../contract/topics.ts';
+import { BOOT_A, BOOT_B, stateDoc } from '../portal/support/documents.ts';
+import { PREFIX } from '../portal/support/portal-rig.ts';
 import { launchBrowser, openPage } from './support/browser.ts';
 import { loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
@@ -13,6 +17,7 @@ const test = suite('router page');
 let rig: WebRig;
 let browser: Browser;
 const UNAUTHORIZED = [/status of 401/];
+const MARKUP = '<img src=x onerror=alert(1)>';
 
 test.before(async () => {
   [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
@@ -139,6 +144,90 @@ test('an action for an offline router shows as pending until it comes back', asy
     await w.close();
   }
 });
+
+test('a router that reboots: the page shows the new run, and the old one in its past runs', async () => {
+  const id = 'rp-reboot';
+  const first = await rig.addRouter(id);
+  const w = await openPage(browser, rig.url);
+  const { page } = w;
+  try {
+    await loginWithForm(page, rig.accounts.viewer, `/routers/${id}`);
+    await page.getByTestId('router-ready').waitFor();
+    const presence = page.getByTestId('presence-since');
+    assert.match(
+      await presence.innerText(),
+      new RegExp(`^Online since [\\d-]+ [\\d:]+, for \\d+ (s|min)\nPresent run ${BOOT_A} since `),
+    );
+    await page.getByTestId('boots-count').filter({ hasText: 'No past runs' }).waitFor();
+
+    // Power cut: the broker publishes the Will, the page says so without a reload.
+    await first.crash();
+    await presence.filter({ hasText: /^Offline since/ }).waitFor();
+    // Back with a new boot id: the old run is in the history, ended by its Will.
+    const second = await rig.addRouter(id, { boot: BOOT_B });
+    await presence.filter({ hasText: `Present run ${BOOT_B} since` }).waitFor();
+    await presence.filter({ hasText: /^Online since/ }).waitFor();
+    const rows = page.getByTestId('boots').locator('tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.allInnerTexts(), [
+      bootRow(await rows.first().innerText(), BOOT_A, '0.1.0', 'connection lost (Last Will)'),
+    ]);
+    await screenshot(page, 'router-page-boots');
+
+    // Ten more runs, each announced while the previous one was online (a version holding
+    // markup in the first): eleven past runs, ten to a page.
+    const boots = Array.from({ length: 10 }, (_, i) => (0xb0 + i).toString(16).padStart(16, '0'));
+    for (const [i, boot] of boots.entries()) {
+      const doc = { ...stateDoc(true, boot, new Date().toISOString()) };
+      if (i === 0) Object.assign(doc, { agent_version: MARKUP });
+      await second.client.publishAsync(topicsFor(PREFIX, id).state, JSON.stringify(doc), {
+        qos: 1,
+        retain: true,
+      });
+      // One run per ingest batch: wait until the service has taken it.
+      await rig.until(`run ${boot}`, async () =>
+        (await rig.api('GET', `/routers/${id}`, 'viewer')).body.boot === boot ? true : undefined,
+      );
+    }
+    const count = page.getByTestId('boots-count');
+    await count.filter({ hasText: 'Runs 1–10 of 11, newest first' }).waitFor();
+    assert.equal(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-boot'))), [
+      ...boots.slice(0, 9).reverse(),
+      BOOT_B,
+    ]);
+    const hostile = page.locator(`tr[data-boot="${boots[0]}"] td`).first();
+    assert.is(await hostile.innerText(), MARKUP);
+    assert.is(await page.getByTestId('boots').locator('img').count(), 0);
+    assert.match(
+      await page.locator(`tr[data-boot="${BOOT_B}"]`).innerText(),
+      /restarted while online/,
+    );
+
+    // Paging by keyboard.
+    await page.getByRole('button', { name: 'Older runs' }).focus();
+    await page.keyboard.press('Enter');
+    await count.filter({ hasText: 'Runs 11–11 of 11' }).waitFor();
+    assert.equal(await rows.allInnerTexts(), [
+      bootRow(await rows.first().innerText(), BOOT_A, '0.1.0', 'connection lost (Last Will)'),
+    ]);
+    await page.getByRole('button', { name: 'Newer runs' }).focus();
+    await page.keyboard.press('Enter');
+    await count.filter({ hasText: 'Runs 1–10 of 11' }).waitFor();
+    w.assertClean(UNAUTHORIZED);
+  } finally {
+    await w.close();
+  }
+});
+
+/** The row text, checked cell by cell: boot, version, two times, a duration, how it ended. */
+function bootRow(row: string, boot: string, version: string, ended: string): string {
+  const cells = row.split('\t');
+  assert.is(cells.length, 6, row);
+  assert.equal([cells[0], cells[1], cells[5]], [boot, version, ended]);
+  for (const t of [cells[2], cells[3]]) assert.match(t!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  assert.match(cells[4]!, /^\d+ (s|min)$/);
+  return row;
+}
 
 test('a viewer sees the page but no action', async () => {
   const w = await openPage(browser, rig.url);

@@ -8,6 +8,7 @@ import { time } from '../format-values.ts';
 import { html } from '../html.ts';
 import { Link } from '../navigation.ts';
 import { useApi } from '../use-api.ts';
+import { PageButtons, usePager } from './page-buttons.ts';
 import { RequestBadge } from './status-badges.ts';
 
 const PAGE_SIZE = 50;
@@ -30,7 +31,8 @@ function replyText(r: RolloutActionRecord): string {
 export function RolloutReplies(props: { rollout: RolloutRecord }) {
   const { rollout } = props;
   const [status, setStatus] = useState('');
-  const [offset, setOffset] = useState(0);
+  const pager = usePager(PAGE_SIZE);
+  const { offset, setOffset } = pager;
   const path = `/rollouts/${encodeURIComponent(rollout.id)}/actions${queryString({
     status,
     limit: PAGE_SIZE,
@@ -68,16 +70,7 @@ export function RolloutReplies(props: { rollout: RolloutRecord }) {
             : 'Loading…'
         }</span
       >
-      ${
-        offset > 0 &&
-        html`<button type="button" onClick=${() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-          Previous
-        </button>`
-      }
-      ${
-        offset + PAGE_SIZE < total &&
-        html`<button type="button" onClick=${() => setOffset(offset + PAGE_SIZE)}>Next</button>`
-      }
+      <${PageButtons} pager=${pager} total=${total} back="Previous" on="Next" />
     </div>
     ${loaded.error && html`<p class="error" role="alert">${loaded.error}</p>`}
     ${

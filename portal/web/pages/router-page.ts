@@ -1,11 +1,12 @@
-// One router: its latest status and state, presence, blocked attempts and top LAN sources, the
-// requests sent to it with operator, reason and reply, any request still open, and the actions.
-// Kept current by the event stream.
+// One router: its latest status and state, presence and past runs (boot ids), blocked attempts
+// and top LAN sources, the requests sent to it with operator, reason and reply, any request
+// still open, and the actions. Kept current by the event stream.
 import { hasRole } from '../../auth/roles.ts';
 import type { ActionRecord, Items, RouterDetail } from '../api-types.ts';
 import { ActionForm } from '../components/action-form.ts';
 import { ActionHistory } from '../components/action-history.ts';
 import { BlockedChart } from '../components/blocked-chart.ts';
+import { BootHistory, PresenceSince } from '../components/boot-history.ts';
 import { DeviceFacts, PolicyFacts, PresenceFacts } from '../components/router-facts.ts';
 import { EnforcementBadge, PresenceBadge } from '../components/status-badges.ts';
 import { TopSourcesTable } from '../components/top-sources-table.ts';
@@ -86,6 +87,7 @@ export function RouterPage(props: PageProps) {
         <h2 id="device-heading">Device</h2>
         <${DeviceFacts} router=${r} />
         <h2 id="presence-heading">Presence and boots</h2>
+        <${PresenceSince} router=${r} />
         <${PresenceFacts} router=${r} />
       </section>
       <section aria-labelledby="policy-heading">
@@ -103,6 +105,7 @@ export function RouterPage(props: PageProps) {
         />
       </section>
     </div>
+    <${BootHistory} router=${r} />
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">Desired states and commands</h2>
       ${history.error && html`<p class="error" role="alert">${history.error}</p>`}

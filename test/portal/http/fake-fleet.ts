@@ -5,6 +5,7 @@ import type { AuditSink } from '../../../portal/core/audit-entry.ts';
 import type { FleetEvent } from '../../../portal/core/fleet-event.ts';
 import type {
   ActionRequest,
+  BootRecord,
   ActionResult,
   FleetQuery,
   FleetService,
@@ -42,6 +43,8 @@ export function router(id: string, extra: Partial<RouterSummary> = {}): RouterDe
     lastStatusAt: '2026-12-01T10:00:00.000Z',
     notReporting: false,
     blocked: 0,
+    presenceSince: '2026-12-01T09:00:00.000Z',
+    bootSeenAt: '2026-12-01T09:00:00.000Z',
     state: null,
     status: null,
     topSources: [],
@@ -55,6 +58,9 @@ export class FakeFleet implements FleetService {
   readonly listeners = new Set<(e: FleetEvent) => void>();
   readonly rollouts = new Map<string, RolloutRecord>();
   readonly rolloutQueries: RolloutActionQuery[] = [];
+  /** Ended runs per router, newest first (none unless a test sets them). */
+  readonly boots = new Map<string, BootRecord[]>();
+  readonly bootQueries: { id: string; limit: number; offset: number }[] = [];
   audit: AuditSink | null = null;
 
   constructor(public routers: RouterDetail[]) {}
@@ -72,7 +78,7 @@ export class FakeFleet implements FleetService {
     const total = matching.length;
     const items: RouterSummary[] = matching
       .slice(q.offset, q.offset + q.limit)
-      .map(({ state, status, topSources, ...s }) => s);
+      .map(({ state, status, topSources, presenceSince, bootSeenAt, ...s }) => s);
     return { items, total };
   }
   async summary() {
@@ -102,6 +108,11 @@ export class FakeFleet implements FleetService {
       blocked: 5,
       topSources: [{ address: '198.51.100.7', attempts: 5 }],
     }));
+  }
+  async bootHistory(id: string, limit: number, offset: number) {
+    this.bootQueries.push({ id, limit, offset });
+    const all = this.boots.get(id) ?? [];
+    return { items: all.slice(offset, offset + limit), total: all.length };
   }
   async actionHistory() {
     return [];

@@ -8,12 +8,13 @@ import { AccountsStore } from '../../../portal/auth/accounts-store.ts';
 import { openDb } from '../../../portal/store/db.ts';
 import { migrate } from '../../../portal/store/migrate.ts';
 import { tempDir } from '../../mqtt/helpers.ts';
-import { BOOT_A, deviceId } from '../support/documents.ts';
+import { BOOT_A, BOOT_B, deviceId } from '../support/documents.ts';
 import {
   makeKeys,
   startRouter,
   startTestBroker,
   waitFor,
+  waitForValue,
   type Broker,
   type Keys,
 } from '../support/portal-rig.ts';
@@ -218,6 +219,64 @@ test('the fleet CLI works against the running service', async () => {
   assert.match(list.stdout, /2 of 2 routers\n$/);
   const denied = await runFleet(['enable', deviceId(1), '--reason', 'x'], env);
   assert.is(denied.code, 4);
+});
+
+test('a router that restarts: its ended run is in GET /routers/{id}/boots, presence moves on', async () => {
+  const id = deviceId(2);
+  const detail = async () =>
+    (await api('GET', '/routers/{id}', `/routers/${id}`, tokens.viewer)).body;
+  const first = await detail();
+  assert.is(first.boot, BOOT_A);
+  assert.ok(first.presenceSince && first.bootSeenAt, JSON.stringify(first));
+  // Power cut: the broker publishes the Last Will; then the router is back with a new boot id.
+  await routers[1]!.crash();
+  const offline = await waitForValue(
+    'the Will',
+    async () => {
+      const r = await detail();
+      return r.online ? undefined : r;
+    },
+    15_000,
+  );
+  assert.ok(offline.presenceSince > first.presenceSince);
+  routers[1] = await startRouter({
+    id,
+    boot: BOOT_B,
+    brokerUrl: broker.url,
+    publicPem: keys.publicPem,
+    status: { model: SQLI },
+  });
+  const back = await waitForValue(
+    'the new run',
+    async () => {
+      const r = await detail();
+      return r.online && r.boot === BOOT_B ? r : undefined;
+    },
+    15_000,
+  );
+  assert.is(back.bootSeenAt, back.presenceSince);
+  assert.ok(back.bootSeenAt > offline.presenceSince);
+  const boots = await api('GET', '/routers/{id}/boots', `/routers/${id}/boots`, tokens.viewer);
+  assert.equal(boots.body, {
+    items: [
+      {
+        boot: BOOT_A,
+        agentVersion: first.agentVersion,
+        firstSeen: first.bootSeenAt,
+        endedAt: offline.presenceSince,
+        endedBy: 'lost',
+      },
+    ],
+    total: 1,
+  });
+  const paged = `/routers/${id}/boots?limit=1&offset=1`;
+  assert.equal((await api('GET', '/routers/{id}/boots', paged, tokens.viewer)).body, {
+    items: [],
+    total: 1,
+  });
+  const unknown = `/routers/${deviceId(99)}/boots`;
+  assert.is((await api('GET', '/routers/{id}/boots', unknown, tokens.viewer)).status, 404);
+  assert.is((await api('GET', '/routers/{id}/boots', `/routers/${id}/boots`)).status, 401);
 });
 
 test('a bad option stops npm run portal at once with one line naming it (exit 2)', async () => {

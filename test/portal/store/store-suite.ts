@@ -25,6 +25,7 @@ import { blockedSeries } from '../../../portal/store/blocked-series.ts';
 import { migrate, migrationNames } from '../../../portal/store/migrate.ts';
 import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/documents.ts';
+import { bootHistoryCases } from './boot-history-cases.ts';
 import { fleetListCases } from './fleet-list-cases.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
@@ -395,5 +396,6 @@ export function storeSuite(
   });
 
   fleetListCases(test, NOW);
+  bootHistoryCases(test, NOW);
   return test;
 }
