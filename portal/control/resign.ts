@@ -2,7 +2,7 @@
 // with a fresh expiry (the router answers `already applied`), so a router that loses its flash,
 // or one that comes back after weeks, still gets a valid token from the broker.
 import { topicsFor } from '../../contract/topics.ts';
-import { desiredToResign, recordResigned } from '../store/action-store.ts';
+import { desiredToResign, recordResigned } from '../store/desired-store.ts';
 import type { ActDeps } from './act.ts';
 
 export async function resignDue(

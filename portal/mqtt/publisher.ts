@@ -13,24 +13,25 @@ export class RefusedPayload extends Error {}
 
 export function mqttPublisher(client: MqttClient, timeoutMs = 10_000): Publisher {
   return {
-    async publish(topic, token, retain) {
+    // Checks fail as rejections, never throws. One promise and one timer per publish (many are in
+    // flight at once in a bulk action).
+    publish(topic, token, retain) {
       if (!COMPACT_JWS.test(token))
-        throw new RefusedPayload('refusing to publish an unsigned or empty payload');
-      if (!client.connected) throw new Error('not connected to the broker');
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          client.publishAsync(topic, token, { qos: 1, retain }),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error('the broker did not acknowledge in time')),
-              timeoutMs,
-            );
-          }),
-        ]);
-      } finally {
-        clearTimeout(timer);
-      }
+        return Promise.reject(
+          new RefusedPayload('refusing to publish an unsigned or empty payload'),
+        );
+      if (!client.connected) return Promise.reject(new Error('not connected to the broker'));
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the broker did not acknowledge in time')),
+          timeoutMs,
+        );
+        client.publish(topic, token, { qos: 1, retain }, (error) => {
+          clearTimeout(timer);
+          if (error) reject(error);
+          else resolve();
+        });
+      });
     },
   };
 }

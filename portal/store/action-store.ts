@@ -1,58 +1,9 @@
-// Desired states and commands in the database: version allocation (atomic, one UPDATE that
-// applies the version rule of portal/core/version-rule.ts), the record of every request sent,
-// reply matching and timeouts.
+// Desired states and commands in the database: the record of every request sent, reply
+// matching and timeouts (versions and the desired state in force: desired-store.ts).
 import type { ReplyDoc } from '../../contract/message-types.ts';
 import type { ActionKind, ActionRecord, ActionStatus } from '../core/action.ts';
-import type { DesiredFields } from '../core/desired-content.ts';
 import { OPEN_STATUSES, replyKey, replyStatus } from '../core/reply-rule.ts';
-import { clockFloor } from '../core/version-rule.ts';
 import type { Db } from './db.ts';
-
-export interface Allocation {
-  readonly id: string;
-  readonly version: number;
-  /** The desired fields published last (the base of the next), or null. */
-  readonly desired: DesiredFields | null;
-  /** What the router reports it enforces. */
-  readonly enabledNow: boolean | null;
-  readonly online: boolean;
-}
-
-/**
- * Hands out the next version for each router: max(last + 1, clock floor, reported + 1, last
- * published + 1), committed before anything is signed or published, so a version is never handed
- * out twice even if the publish then fails or another instance allocates at the same moment
- * (the row locks order them, taken in id order so that two bulk allocations never deadlock).
- * Unknown ids are left out.
- */
-export async function allocateVersions(
-  db: Db,
-  ids: readonly string[],
-  nowMs: number,
-): Promise<Allocation[]> {
-  const { rows } = await db.query<{
-    id: string;
-    last_version: number;
-    desired: DesiredFields | null;
-    enabled: boolean | null;
-    online: boolean;
-  }>(
-    `WITH locked AS (SELECT id FROM routers WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE)
-     UPDATE routers r SET last_version = GREATEST(r.last_version + 1, $2::bigint,
-                                                 COALESCE(r.applied_version, 0) + 1,
-                                                 COALESCE(r.desired_version, 0) + 1)
-       FROM locked WHERE r.id = locked.id
-     RETURNING r.id, r.last_version, r.desired, r.enabled, r.online`,
-    [[...ids].sort(), clockFloor(nowMs)],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    version: r.last_version,
-    desired: r.desired,
-    enabledNow: r.enabled,
-    online: r.online,
-  }));
-}
 
 export type SentRequest = Pick<
   ActionRecord,
@@ -122,33 +73,6 @@ export async function recordRequests(db: Db, sent: readonly SentRequest[]): Prom
 export async function markFailed(db: Db, actionIds: readonly number[]): Promise<void> {
   if (actionIds.length === 0) return;
   await db.query(`UPDATE actions SET status = 'failed' WHERE id = ANY($1::bigint[])`, [actionIds]);
-}
-
-/** Desired states the broker acknowledged: now retained there, kept for re-signing. */
-export async function recordDesired(db: Db, desired: readonly SentRequest[]): Promise<void> {
-  if (desired.length === 0) return;
-  // Only ever forward: another instance may have published a newer version meanwhile.
-  await db.query(
-    `UPDATE routers r SET desired = x.content, desired_version = x.version,
-                          desired_token = x.token, desired_exp = x.exp
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, content jsonb, version bigint,
-                                               token text, exp timestamptz)
-      WHERE r.id = x.id AND (r.desired_version IS NULL OR r.desired_version <= x.version)`,
-    [
-      JSON.stringify(
-        desired.map((s) => {
-          const { version: _v, ...fields } = s.content;
-          return {
-            id: s.routerId,
-            content: fields,
-            version: s.version,
-            token: s.token,
-            exp: new Date(s.expMs!).toISOString(),
-          };
-        }),
-      ),
-    ],
-  );
 }
 
 export interface ReplyMessage {
@@ -236,52 +160,6 @@ export async function actionHistory(db: Db, id: string, limit: number): Promise<
     [id, limit],
   );
   return rows.map(actionOf);
-}
-
-export interface ResignCandidate {
-  readonly id: string;
-  readonly version: number;
-  readonly desired: DesiredFields;
-  readonly expMs: number;
-}
-
-/** Retained desired states whose token expires before the horizon. */
-export async function desiredToResign(
-  db: Db,
-  horizonMs: number,
-  limit: number,
-): Promise<ResignCandidate[]> {
-  const { rows } = await db.query<{
-    id: string;
-    desired_version: number;
-    desired: DesiredFields;
-    desired_exp: Date;
-  }>(
-    `SELECT id, desired_version, desired, desired_exp FROM routers
-      WHERE desired_exp IS NOT NULL AND desired_exp < $1 ORDER BY desired_exp LIMIT $2`,
-    [new Date(horizonMs).toISOString(), limit],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    version: r.desired_version,
-    desired: r.desired,
-    expMs: r.desired_exp.getTime(),
-  }));
-}
-
-/** Stores a re-signed token for the same version (only if nothing newer came meanwhile). */
-export async function recordResigned(
-  db: Db,
-  id: string,
-  version: number,
-  token: string,
-  expMs: number,
-): Promise<void> {
-  await db.query(
-    `UPDATE routers SET desired_token = $3, desired_exp = $4
-      WHERE id = $1 AND desired_version = $2`,
-    [id, version, token, new Date(expMs).toISOString()],
-  );
 }
 
 export interface ActionRow {

@@ -13,6 +13,7 @@ import type {
 import { HOUR_MS, WINDOW_HOURS } from '../core/blocked-window.ts';
 import { refreshWindows } from './blocked-window-store.ts';
 import type { Db } from './db.ts';
+import { desiredFor } from './desired-store.ts';
 
 export interface QueryClock {
   readonly nowMs: number;
@@ -88,8 +89,7 @@ const SORT_SQL: Record<
 const SUMMARY_COLUMNS = `r.id, r.online, r.boot, r.agent_version, r.model, r.board, r.release,
   r.wan_proto, r.enabled, r.applied_version, r.policy_source, r.policy_action, r.applied,
   r.backend, r.status->'enforcement'->'drift' AS drift, r.status->'last_error' AS last_error,
-  r.desired_version, (r.desired->>'enabled')::boolean AS desired_enabled, r.first_seen,
-  r.last_seen, r.status_received_at`;
+  r.first_seen, r.last_seen, r.status_received_at`;
 
 interface SummaryRow {
   id: string;
@@ -108,14 +108,19 @@ interface SummaryRow {
   backend: Backend | null;
   drift: string[] | null;
   last_error: RouterSummary['lastError'];
-  desired_version: number | null;
-  desired_enabled: boolean | null;
   first_seen: Date;
   last_seen: Date;
   status_received_at: Date | null;
 }
 
-function summaryOf(row: SummaryRow, blocked: number, clock: QueryClock): RouterSummary {
+type Desired = Map<string, { version: number | null; enabled: boolean | null }>;
+
+function summaryOf(
+  row: SummaryRow,
+  blocked: number,
+  desired: Desired,
+  clock: QueryClock,
+): RouterSummary {
   return {
     id: row.id,
     online: row.online,
@@ -133,8 +138,8 @@ function summaryOf(row: SummaryRow, blocked: number, clock: QueryClock): RouterS
     backend: row.backend,
     drift: row.drift ?? [],
     lastError: row.last_error ?? null,
-    desiredVersion: row.desired_version,
-    desiredEnabled: row.desired_enabled,
+    desiredVersion: desired.get(row.id)?.version ?? null,
+    desiredEnabled: desired.get(row.id)?.enabled ?? null,
     firstSeen: row.first_seen.toISOString(),
     lastSeen: row.last_seen.toISOString(),
     lastStatusAt: row.status_received_at?.toISOString() ?? null,
@@ -186,8 +191,12 @@ export async function listRouters(
         page.rows.map((r) => r.id),
         since,
       );
+  const desired = await desiredFor(
+    db,
+    page.rows.map((r) => r.id),
+  );
   return {
-    items: page.rows.map((row) => summaryOf(row, blocked.get(row.id) ?? 0, clock)),
+    items: page.rows.map((row) => summaryOf(row, blocked.get(row.id) ?? 0, desired, clock)),
     total,
     totalEstimated,
   };
@@ -296,7 +305,7 @@ export async function routerDetail(
   const since = new Date(Math.floor(clock.nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS).toISOString();
   const blocked = await blockedFor(db, [id], since);
   return {
-    ...summaryOf(row, blocked.get(id) ?? 0, clock),
+    ...summaryOf(row, blocked.get(id) ?? 0, await desiredFor(db, [id]), clock),
     presenceSince: row.presence_since?.toISOString() ?? null,
     bootSeenAt: row.boot_seen_at?.toISOString() ?? null,
     state: row.state,

@@ -5,13 +5,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt from 'mqtt';
 import { NO_SIGNER } from '../../../portal/signing/file-signer.ts';
+import { act } from '../../../portal/control/act.ts';
 import { resignDue } from '../../../portal/control/resign.ts';
 import { ActionError } from '../../../portal/control/action-error.ts';
 import { mqttPublisher, RefusedPayload } from '../../../portal/mqtt/publisher.ts';
-import { openDb } from '../../../portal/store/db.ts';
+import { openDb, type Db } from '../../../portal/store/db.ts';
 import { migrate } from '../../../portal/store/migrate.ts';
-import { BOOT_A, deviceId } from '../support/documents.ts';
+import { ingestBatch } from '../../../portal/store/router-ingest.ts';
+import { BOOT_A, deviceId, statusDoc } from '../support/documents.ts';
 import {
+  MemoryAudit,
   OPERATOR,
   portalWithRouter,
   PREFIX,
@@ -20,6 +23,7 @@ import {
   startRouter,
   waitForValue,
 } from '../support/portal-rig.ts';
+import { emptyFleet, sharedPglite } from '../support/shared-pglite.ts';
 
 const rig = sharedRig(test);
 
@@ -136,11 +140,8 @@ test('refused requests change nothing: viewer, no reason, bad policy, unknown ro
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(router.received, []);
     assert.equal(await portal.actionHistory(id, 10), []);
-    const { rows } = await db.query<{ last_version: number }>(
-      'SELECT last_version FROM routers WHERE id = $1',
-      [id],
-    );
-    assert.is(rows[0]!.last_version, 0, 'no version allocated');
+    const { rows } = await db.query('SELECT last_version FROM router_desired WHERE id = $1', [id]);
+    assert.equal(rows, [], 'no version allocated');
   } finally {
     await stop();
   }
@@ -317,6 +318,72 @@ test('a wiped database never lowers a version', async () => {
     }
   } finally {
     await router.stop();
+  }
+});
+
+test('a bulk action whose database fails in one block: the others go on and are audited, that block publishes nothing', async () => {
+  const db = await sharedPglite();
+  await emptyFleet(db);
+  const ids = Array.from({ length: 1200 }, (_, i) => deviceId(0x5000 + i));
+  const now = Date.now();
+  await ingestBatch(db, {
+    states: [],
+    statuses: ids.map((id) => ({ id, doc: statusDoc({ id }), receivedAtMs: now })),
+  });
+  // The second block's record of its requests fails (the first statement of its kind succeeds).
+  let inserts = 0;
+  const failing: Db = {
+    ...db,
+    query: (sql, params) => {
+      if (sql.includes('INSERT INTO actions') && ++inserts === 2)
+        return Promise.reject(new Error('database gone'));
+      return db.query(sql, params);
+    },
+  };
+  const client = await mqtt.connectAsync(rig.broker.url, { clientId: `bulk-${Date.now()}` });
+  const audit = new MemoryAudit();
+  try {
+    const error = await act(
+      {
+        db: failing,
+        signer: await rig.keys.signer(),
+        publisher: mqttPublisher(client),
+        audit,
+        prefix: PREFIX,
+        desiredTtlS: 86400,
+        clock: () => ({ nowMs: Date.now(), notReportingAfterMs: 600_000 }),
+      },
+      { action: 'disable', target: { kind: 'all' }, reason: 'bulk' },
+      OPERATOR,
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.match((error as Error).message, 'database gone');
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM router_desired WHERE desired_version IS NOT NULL',
+    );
+    const published = rows[0]!.n;
+    assert.ok(published > 0 && published < ids.length && published % 100 === 0, `${published}`);
+    const recorded = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM actions');
+    assert.is(recorded.rows[0]!.n, published, 'each published request recorded, no other');
+    assert.is(audit.entries.length, 1);
+    assert.is(
+      audit.entries[0]!.outcome,
+      `published ${published} of ${ids.length}; stopped: database gone`,
+    );
+    assert.is(audit.entries[0]!.routers.length, ids.length, 'every router targeted');
+    assert.is(audit.entries[0]!.reason, 'bulk');
+    assert.is(audit.entries[0]!.operator, OPERATOR.name);
+    // The failed block's routers had versions allocated (never handed out again) but got nothing.
+    const missed = await db.query<{ id: string }>(
+      `SELECT id FROM router_desired WHERE desired_version IS NULL ORDER BY id`,
+    );
+    assert.is(missed.rows.length, ids.length - published);
+    assert.is(await retainedDesired(missed.rows[0]!.id), null, 'nothing published to it');
+  } finally {
+    await client.endAsync();
+    await emptyFleet(db);
   }
 });
 

@@ -5,14 +5,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_QUERY, type FleetQuery } from '../../../portal/core/fleet-query.ts';
 import {
-  allocateVersions,
   expireRequests,
   recordReplies,
   recordRequests,
-  recordDesired,
   actionHistory,
   type SentRequest,
 } from '../../../portal/store/action-store.ts';
+import { allocateVersions, recordDesired } from '../../../portal/store/desired-store.ts';
 import type { Db } from '../../../portal/store/db.ts';
 import {
   blockedHistory,
