@@ -248,6 +248,9 @@ function listen(args) {
   }
   // Registered: tests wait for this file before they send events (ubusd drops events that
   // come before a listener registered, and so does the stand-in).
+  // Which ubusd it registers with is read first: a restart right after the marker appears
+  // must leave it deaf, as the real CLI's connection belongs to the old ubusd.
+  const boot = ubusdBoot();
   const marker = path.join(ubusDir(), 'listeners', String(process.pid));
   fs.mkdirSync(path.dirname(marker), { recursive: true });
   fs.writeFileSync(marker, `${patterns.join(' ')}\n`);
@@ -257,7 +260,6 @@ function listen(args) {
     process.on(signal, () => process.exit(128 + os.constants.signals[signal]));
   let partial = Buffer.alloc(0);
   const deadline = listenTimeoutS ? Date.now() + listenTimeoutS * 1000 : Infinity;
-  const boot = ubusdBoot();
   let deaf = false;
   const poll = () => {
     if (Date.now() >= deadline) process.exit(0);
