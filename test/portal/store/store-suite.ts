@@ -11,7 +11,7 @@ import {
   actionHistory,
   type SentRequest,
 } from '../../../portal/store/action-store.ts';
-import { allocateVersions, recordDesired } from '../../../portal/store/desired-store.ts';
+import { recordDesired } from '../../../portal/store/desired-store.ts';
 import type { Db } from '../../../portal/store/db.ts';
 import {
   blockedHistory,
@@ -26,6 +26,7 @@ import { migrate, migrationNames } from '../../../portal/store/migrate.ts';
 import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/documents.ts';
 import { bootHistoryCases } from './boot-history-cases.ts';
+import { versionCases } from './version-cases.ts';
 import { fleetListCases } from './fleet-list-cases.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
@@ -282,31 +283,6 @@ export function storeSuite(
     });
   });
 
-  test('versions: the rule, never reused, unique under concurrent allocation', async ({ db }) => {
-    const id = deviceId(200);
-    await ingestBatch(
-      db,
-      batch({ statuses: [{ id, doc: statusDoc({ id, version: NOW * 2 }), receivedAtMs: NOW }] }),
-    );
-    const [a] = await allocateVersions(db, [id], NOW);
-    assert.is(a!.version, NOW * 2 + 1, "above the router's reported version");
-    const other = deviceId(201);
-    await ingestBatch(
-      db,
-      batch({ statuses: [{ id: other, doc: statusDoc({ id: other }), receivedAtMs: NOW }] }),
-    );
-    const many = await Promise.all(
-      Array.from({ length: 20 }, () => allocateVersions(db, [other, id], NOW)),
-    );
-    const versions = many
-      .flat()
-      .filter((x) => x.id === other)
-      .map((x) => x.version);
-    assert.is(new Set(versions).size, 20, 'no version handed out twice');
-    assert.is(Math.min(...versions), NOW, 'the clock floor');
-    assert.equal(await allocateVersions(db, [deviceId(999)], NOW), [], 'unknown routers get none');
-  });
-
   test('requests and replies: by version, by id, to the oldest open; twice is harmless; timeouts', async ({
     db,
   }) => {
@@ -397,5 +373,6 @@ export function storeSuite(
 
   fleetListCases(test, NOW);
   bootHistoryCases(test, NOW);
+  versionCases(test, NOW);
   return test;
 }
