@@ -1,0 +1,433 @@
+// The MQTT client's protocol logic for one connection attempt at a time: CONNECT, CONNACK and its
+// timeout, keepalive, QoS 0/1 publish, SUBSCRIBE, inbound QoS 0/1 messages, end() and the one
+// onClose per connection. The byte stream (child-transport.ts) and the timers are handed in, so
+// tests drive it with scripted ones. It never reconnects by itself: reconnect() starts a new
+// attempt when asked (the daemon's backoff decides when).
+//
+// Behaviour kept from MQTT.js, which the agent used before: the keepalive timer (a check every
+// keepalive/2; PINGREQ after one keepalive without PINGRESP, PUBACK or SUBACK; 'Keepalive timeout'
+// after 1.5), 'connack timeout', 'Connection refused: ...' with the return/reason code, an inbound
+// QoS 1 message acknowledged after the handler ran, end() waiting for PUBACKs in flight.
+import { encodeUtf8 } from '../encoding/utf8.ts';
+import type { Runtime, Timer } from '../runtime/runtime.ts';
+import { decodePacket } from './packets/decode.ts';
+import {
+  encodeConnect,
+  encodeDisconnect,
+  encodePingreq,
+  encodePuback,
+  encodePublish,
+  encodeSubscribe,
+} from './packets/encode.ts';
+import { PacketFramer } from './packets/framer.ts';
+import type {
+  ConnackPacket,
+  ConnectOptions,
+  InboundPacket,
+  PublishPacket,
+  QoS,
+} from './packets/types.ts';
+import { reasonName } from './reason-codes.ts';
+
+export interface MqttError extends Error {
+  /** A string for transport and protocol errors (ECONNREFUSED, ECLOSED...), else a reason code. */
+  readonly code?: string | number;
+}
+
+export interface MqttCloseInfo {
+  /** The broker accepted this connection (CONNACK 0) before it closed. */
+  readonly connected: boolean;
+  /** The close was asked for: client.end(). */
+  readonly requested: boolean;
+  /**
+   * Why it closed: a transport error (code ECONNREFUSED, ETLSVERIFY...; see
+   * transport-command.ts), a CONNACK refusal (code = MQTT return/reason code), 'connack timeout',
+   * 'Keepalive timeout', a broker DISCONNECT (code = reason code), a packet too large
+   * (EPACKETSIZE) or malformed (EPROTOCOL), or ECLOSED when the connection just ended. null only
+   * for a requested close.
+   */
+  readonly error: MqttError | null;
+  /** The transport program's stderr (last few KB), for logs. */
+  readonly transportStderr: string;
+}
+
+export interface MqttClientEvents {
+  onConnect?(connack: ConnackPacket): void;
+  /**
+   * `size` is the payload's size as sent: larger than `payload.length` (which is then 0) when
+   * the packet exceeded the read limit and its payload was dropped unread.
+   */
+  onMessage?(topic: string, payload: Uint8Array, packet: PublishPacket, size: number): void;
+  /** Once per connection attempt, after its transport program has exited. */
+  onClose?(info: MqttCloseInfo): void;
+  /** Errors that do not end the connection (such as a publish during end()). */
+  onError?(error: MqttError): void;
+}
+
+/** The byte stream of one connection (child-transport.ts). */
+export interface MqttLink {
+  write(bytes: Uint8Array): void;
+  end(): void;
+  destroy(error: Error | null): void;
+  readonly stderrText: string;
+}
+
+export interface MqttLinkEvents {
+  onData(chunk: Uint8Array): void;
+  onClose(error: Error | null): void;
+}
+
+export interface SessionConfig {
+  readonly connect: ConnectOptions;
+  readonly connectTimeoutMs: number;
+  /** Inbound packets larger than this are never held whole (packet-size-guard.ts). */
+  readonly readLimitBytes: number;
+  /** The broker, for error messages. */
+  readonly brokerName: string;
+}
+
+export interface SubscriptionGrant {
+  readonly topic: string;
+  /** The granted QoS, or (>= 0x80) a failure reason code. */
+  readonly qos: number;
+}
+
+export type PublishCallback = (error?: MqttError) => void;
+export type SubscribeCallback = (error: MqttError | null, granted?: SubscriptionGrant[]) => void;
+
+interface Connection {
+  readonly link: MqttLink;
+  readonly framer: PacketFramer;
+  connected: boolean;
+  connackSeen: boolean;
+  requested: boolean;
+  closed: boolean;
+  fatal: MqttError | null;
+  connackTimer: Timer | null;
+  keepaliveTimer: Timer | null;
+  keepaliveTicks: number;
+  readonly publishes: Map<number, PublishCallback>;
+  readonly subscribes: Map<number, { topics: string[]; callback: SubscribeCallback }>;
+  readonly endCallbacks: (() => void)[];
+  /** end(false) waits for the PUBACKs in flight, then sends DISCONNECT. */
+  ending: boolean;
+}
+
+function mqttError(message: string, code?: string | number): MqttError {
+  return code === undefined ? new Error(message) : Object.assign(new Error(message), { code });
+}
+
+export class MqttClient {
+  #conn: Connection | null = null;
+  #nextId = 1;
+
+  constructor(
+    private readonly timers: Pick<Runtime, 'setTimeout' | 'clearTimeout'>,
+    private readonly openLink: (events: MqttLinkEvents) => MqttLink,
+    private readonly config: SessionConfig,
+    private readonly events: MqttClientEvents = {},
+  ) {}
+
+  /** CONNACK 0 received and the connection not closed or closing. */
+  get connected(): boolean {
+    const c = this.#conn;
+    return !!c && c.connected && !c.closed && !c.requested;
+  }
+
+  /** Starts a connection attempt; does nothing while one is open. */
+  connect(): this {
+    if (this.#conn && !this.#conn.closed) return this;
+    // Encoded first: invalid CONNECT options throw before any transport program is started.
+    const connect = encodeConnect(this.config.connect);
+    const conn: Connection = {
+      link: null as unknown as MqttLink,
+      framer: new PacketFramer(this.config.readLimitBytes, this.config.connect.protocolVersion),
+      connected: false,
+      connackSeen: false,
+      requested: false,
+      closed: false,
+      fatal: null,
+      connackTimer: null,
+      keepaliveTimer: null,
+      keepaliveTicks: 0,
+      publishes: new Map(),
+      subscribes: new Map(),
+      endCallbacks: [],
+      ending: false,
+    };
+    this.#conn = conn;
+    (conn as { link: MqttLink }).link = this.openLink({
+      onData: (chunk) => this.#data(conn, chunk),
+      onClose: (error) => this.#closed(conn, error),
+    });
+    conn.connackTimer = this.timers.setTimeout(() => {
+      conn.connackTimer = null;
+      this.#fail(conn, mqttError('connack timeout'));
+    }, this.config.connectTimeoutMs);
+    conn.link.write(connect);
+    return this;
+  }
+
+  /** A new connection attempt (a new transport program) after a close. */
+  reconnect(): this {
+    return this.connect();
+  }
+
+  publish(
+    topic: string,
+    payload: string | Uint8Array,
+    options: { readonly qos: 0 | 1; readonly retain?: boolean },
+    callback?: PublishCallback,
+  ): this {
+    const conn = this.#usable(callback);
+    if (!conn) return this;
+    const messageId = options.qos === 1 ? this.#allocateId(conn) : undefined;
+    const packet = encodePublish(
+      {
+        topic,
+        payload: typeof payload === 'string' ? encodeUtf8(payload) : payload,
+        qos: options.qos,
+        retain: options.retain ?? false,
+        ...(messageId !== undefined && { messageId }),
+      },
+      this.config.connect.protocolVersion,
+    );
+    if (messageId !== undefined && callback) conn.publishes.set(messageId, callback);
+    else if (messageId !== undefined) conn.publishes.set(messageId, () => {});
+    conn.link.write(packet);
+    if (messageId === undefined) callback?.();
+    return this;
+  }
+
+  subscribe(
+    topics: string | string[],
+    options: { readonly qos: QoS },
+    callback: SubscribeCallback,
+  ): this {
+    const conn = this.#usable(callback);
+    if (!conn) return this;
+    const list = Array.isArray(topics) ? topics : [topics];
+    const messageId = this.#allocateId(conn);
+    const packet = encodeSubscribe(
+      messageId,
+      list.map((topic) => ({ topic, qos: options.qos })),
+      this.config.connect.protocolVersion,
+    );
+    conn.subscribes.set(messageId, { topics: list, callback });
+    conn.link.write(packet);
+    return this;
+  }
+
+  /**
+   * Closes the connection: with `force`, at once; else after the PUBACKs in flight, with a
+   * DISCONNECT (so the broker does not publish the Will). The callback runs after onClose.
+   */
+  end(force = false, callback?: () => void): this {
+    const conn = this.#conn;
+    if (!conn || conn.closed) {
+      if (callback) this.timers.setTimeout(callback, 0);
+      return this;
+    }
+    if (callback) conn.endCallbacks.push(callback);
+    conn.requested = true;
+    if (force || !conn.connected) conn.link.destroy(null);
+    else if (conn.publishes.size === 0) this.#disconnect(conn);
+    else conn.ending = true;
+    return this;
+  }
+
+  #disconnect(conn: Connection): void {
+    conn.ending = false;
+    conn.link.write(encodeDisconnect());
+    conn.link.end();
+  }
+
+  /** The open, accepted connection; else the callback (or onError) hears why not. */
+  #usable(callback: ((error: MqttError) => void) | undefined): Connection | null {
+    const conn = this.#conn;
+    if (conn && conn.connected && !conn.closed && !conn.requested) return conn;
+    const error = mqttError(conn?.requested ? 'client disconnecting' : 'client not connected');
+    if (callback) callback(error);
+    else this.#report(error);
+    return null;
+  }
+
+  /** Packet identifiers 1..65535 in turn, skipping those still waiting for their ack. */
+  #allocateId(conn: Connection): number {
+    for (let i = 0; i < 0xffff; i++) {
+      const id = this.#nextId;
+      this.#nextId = id === 0xffff ? 1 : id + 1;
+      if (!conn.publishes.has(id) && !conn.subscribes.has(id)) return id;
+    }
+    throw mqttError('no free packet identifier (65535 in flight)');
+  }
+
+  #data(conn: Connection, chunk: Uint8Array): void {
+    if (conn.closed || conn.fatal) return;
+    try {
+      for (const frame of conn.framer.feed(chunk)) {
+        const packet = decodePacket(frame.first, frame.body, this.config.connect.protocolVersion);
+        this.#packet(conn, packet, frame.droppedSize);
+        if (conn.fatal || conn.closed) return;
+      }
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.#fail(conn, e as MqttError);
+    }
+  }
+
+  #packet(conn: Connection, packet: InboundPacket, droppedSize: number | undefined): void {
+    if (!conn.connackSeen && packet.cmd !== 'connack')
+      return this.#fail(
+        conn,
+        mqttError(`protocol error: ${packet.cmd} before CONNACK`, 'EPROTOCOL'),
+      );
+    switch (packet.cmd) {
+      case 'connack': {
+        if (conn.connackSeen)
+          return this.#fail(conn, mqttError('Protocol error: duplicate CONNACK', 130));
+        conn.connackSeen = true;
+        this.#clear(conn.connackTimer);
+        conn.connackTimer = null;
+        const code = packet.reasonCode ?? packet.returnCode ?? 0;
+        if (code !== 0)
+          return this.#fail(conn, mqttError(`Connection refused: ${reasonName(code)}`, code));
+        conn.connected = true;
+        this.#keepalive(conn);
+        this.#safely(() => this.events.onConnect?.(packet));
+        return;
+      }
+      case 'publish': {
+        const size = droppedSize ?? packet.payload.length;
+        this.#safely(() => this.events.onMessage?.(packet.topic, packet.payload, packet, size));
+        // As MQTT.js: acknowledged once the handler ran, unless the connection ended meanwhile.
+        if (packet.qos === 1 && !conn.closed && !conn.fatal)
+          conn.link.write(encodePuback(packet.messageId!));
+        return;
+      }
+      case 'puback': {
+        this.#keepalive(conn);
+        const callback = conn.publishes.get(packet.messageId);
+        if (!callback) return; // not ours (a duplicate): ignored, as MQTT.js does
+        conn.publishes.delete(packet.messageId);
+        const code = packet.reasonCode ?? 0;
+        this.#safely(() =>
+          callback(
+            code >= 0x80 ? mqttError(`Publish error: ${reasonName(code)}`, code) : undefined,
+          ),
+        );
+        if (conn.ending && conn.publishes.size === 0 && !conn.closed) this.#disconnect(conn);
+        return;
+      }
+      case 'suback': {
+        this.#keepalive(conn);
+        const pending = conn.subscribes.get(packet.messageId);
+        if (!pending) return;
+        conn.subscribes.delete(packet.messageId);
+        const granted = pending.topics.map((topic, i) => ({
+          topic,
+          qos: packet.granted[i] ?? 0x80,
+        }));
+        const failed = granted.find((g) => g.qos >= 0x80);
+        this.#safely(() =>
+          pending.callback(
+            failed ? mqttError(`Subscribe error: ${reasonName(failed.qos)}`, failed.qos) : null,
+            granted,
+          ),
+        );
+        return;
+      }
+      case 'pingresp':
+        this.#keepalive(conn);
+        return;
+      case 'disconnect': {
+        // MQTT 5: the broker says why it is closing (session taken over, shutting down, ...).
+        const code = packet.reasonCode ?? 0;
+        conn.fatal ??= mqttError(`the broker sent DISCONNECT (reason code ${code})`, code);
+        this.#stopTimers(conn);
+        conn.link.end();
+        return;
+      }
+    }
+  }
+
+  /** (Re)starts the keepalive check, as MQTT.js's KeepaliveManager.reschedule(). */
+  #keepalive(conn: Connection): void {
+    const seconds = this.config.connect.keepalive;
+    if (seconds === 0 || conn.closed || conn.fatal) return;
+    this.#clear(conn.keepaliveTimer);
+    conn.keepaliveTicks = 0;
+    const every = Math.ceil((seconds * 1000) / 2);
+    const tick = (): void => {
+      conn.keepaliveTimer = null;
+      if (conn.closed || conn.fatal) return;
+      conn.keepaliveTicks++;
+      if (conn.keepaliveTicks > 2) return this.#fail(conn, mqttError('Keepalive timeout'));
+      if (conn.keepaliveTicks === 2) conn.link.write(encodePingreq());
+      conn.keepaliveTimer = this.timers.setTimeout(tick, every);
+    };
+    conn.keepaliveTimer = this.timers.setTimeout(tick, every);
+  }
+
+  /** An error that ends the connection: the transport is killed, onClose says why. */
+  #fail(conn: Connection, error: MqttError): void {
+    if (conn.closed) return;
+    conn.fatal ??= error;
+    this.#stopTimers(conn);
+    conn.link.destroy(conn.fatal);
+  }
+
+  #stopTimers(conn: Connection): void {
+    this.#clear(conn.connackTimer);
+    this.#clear(conn.keepaliveTimer);
+    conn.connackTimer = null;
+    conn.keepaliveTimer = null;
+  }
+
+  #clear(timer: Timer | null): void {
+    if (timer) this.timers.clearTimeout(timer);
+  }
+
+  #closed(conn: Connection, linkError: Error | null): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.#stopTimers(conn);
+    let error: MqttError | null = conn.fatal ?? linkError;
+    if (!error && !conn.requested)
+      error = mqttError(
+        `the connection to ${this.config.brokerName} ${conn.connected ? 'was closed' : 'closed before CONNACK'}`,
+        'ECLOSED',
+      );
+    const info: MqttCloseInfo = {
+      connected: conn.connected,
+      requested: conn.requested,
+      error,
+      transportStderr: conn.link.stderrText,
+    };
+    this.#safely(() => this.events.onClose?.(info));
+    // Each connection has its own session here: what waits for an ack would wait for ever.
+    const gone = mqttError('connection closed', 'ECLOSED');
+    for (const callback of conn.publishes.values()) this.#safely(() => callback(gone));
+    for (const { callback } of conn.subscribes.values()) this.#safely(() => callback(gone));
+    conn.publishes.clear();
+    conn.subscribes.clear();
+    for (const callback of conn.endCallbacks.splice(0)) this.#safely(callback);
+  }
+
+  /** Runs an event handler; what it throws is reported, never lets the connection's code die. */
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#report(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #report(error: MqttError): void {
+    try {
+      this.events.onError?.(error);
+    } catch {
+      // an onError that throws has nobody left to tell
+    }
+  }
+}
