@@ -49,17 +49,17 @@ export class ChildTransport {
   readonly pid: number;
   /** The program's exit code, once it has exited. */
   exitCode: number | undefined;
-  #stderr = '';
-  readonly #child: ChildProcess;
-  readonly #runtime: ChildStreamRuntime;
-  readonly #events: ChildTransportEvents;
-  readonly #endGraceMs: number;
-  readonly #killGraceMs: number;
-  #stopping = false; // we asked it to end (end() or destroy()): its exit is no failure
-  #ended = false; // stdin closed: nothing more is written
-  #destroyed = false; // killed: nothing more is read
-  #error: Error | null = null;
-  #timer: Timer | undefined;
+  private stderrBuffer = '';
+  private readonly child: ChildProcess;
+  private readonly runtime: ChildStreamRuntime;
+  private readonly events: ChildTransportEvents;
+  private readonly endGraceMs: number;
+  private readonly killGraceMs: number;
+  private stopping = false; // we asked it to end (end() or destroy()): its exit is no failure
+  private ended = false; // stdin closed: nothing more is written
+  private destroyed = false; // killed: nothing more is read
+  private closeError: Error | null = null;
+  private timer: Timer | undefined;
 
   constructor(
     runtime: ChildStreamRuntime,
@@ -68,92 +68,92 @@ export class ChildTransport {
     options: ChildTransportOptions = {},
   ) {
     this.argv = [...argv];
-    this.#runtime = runtime;
-    this.#events = events;
-    this.#endGraceMs = options.endGraceMs ?? 2000;
-    this.#killGraceMs = options.killGraceMs ?? 1000;
-    this.#child = runtime.spawn(argv, {
+    this.runtime = runtime;
+    this.events = events;
+    this.endGraceMs = options.endGraceMs ?? 2000;
+    this.killGraceMs = options.killGraceMs ?? 1000;
+    this.child = runtime.spawn(argv, {
       onStdout: (chunk) => {
-        if (!this.#destroyed && this.exitCode === undefined) this.#events.onData(chunk);
+        if (!this.destroyed && this.exitCode === undefined) this.events.onData(chunk);
       },
       onStderr: (chunk) => {
-        this.#stderr = (this.#stderr + latin1(chunk)).slice(-STDERR_KEEP);
+        this.stderrBuffer = (this.stderrBuffer + latin1(chunk)).slice(-STDERR_KEEP);
       },
-      onExit: (code) => this.#exited(code),
+      onExit: (code) => this.exited(code),
     });
-    this.pid = this.#child.pid;
+    this.pid = this.child.pid;
   }
 
   /** The last few KB the program wrote on stderr. */
   get stderrText(): string {
-    return this.#stderr;
+    return this.stderrBuffer;
   }
 
   /** Whether write() still sends: neither end() nor destroy() ran, and the program runs. */
   get writable(): boolean {
-    return !this.#ended && !this.#destroyed && this.exitCode === undefined;
+    return !this.ended && !this.destroyed && this.exitCode === undefined;
   }
 
   write(bytes: Uint8Array): void {
-    if (this.writable) this.#child.write(bytes);
+    if (this.writable) this.child.write(bytes);
   }
 
   end(): void {
     if (!this.writable) return;
-    this.#ended = true;
-    this.#stopping = true;
-    this.#child.closeStdin();
-    this.#arm(this.#endGraceMs, () => this.#kill());
+    this.ended = true;
+    this.stopping = true;
+    this.child.closeStdin();
+    this.arm(this.endGraceMs, () => this.kill());
   }
 
   destroy(error: Error | null = null): void {
-    if (this.#destroyed || this.exitCode !== undefined) return;
-    this.#destroyed = true;
-    this.#error = error;
-    this.#kill();
+    if (this.destroyed || this.exitCode !== undefined) return;
+    this.destroyed = true;
+    this.closeError = error;
+    this.kill();
   }
 
-  #kill(): void {
+  private kill(): void {
     if (this.exitCode !== undefined) return;
-    this.#stopping = true;
-    this.#child.kill(SIGTERM);
-    this.#arm(this.#killGraceMs, () => {
-      this.#child.kill(SIGKILL);
+    this.stopping = true;
+    this.child.kill(SIGTERM);
+    this.arm(this.killGraceMs, () => {
+      this.child.kill(SIGKILL);
       // SIGKILL cannot be refused; should the exit still not be seen, do not hold onClose forever.
-      this.#arm(this.#killGraceMs, () => this.#exited(128 + SIGKILL));
+      this.arm(this.killGraceMs, () => this.exited(128 + SIGKILL));
     });
   }
 
-  #arm(ms: number, fire: () => void): void {
-    this.#disarm();
+  private arm(ms: number, fire: () => void): void {
+    this.disarm();
     // Runtime timers stay alive until they fire (see agent/runtime/quickjs/timers.ts).
-    this.#timer = this.#runtime.setTimeout(() => {
-      this.#timer = undefined;
+    this.timer = this.runtime.setTimeout(() => {
+      this.timer = undefined;
       fire();
     }, ms);
   }
 
-  #disarm(): void {
-    if (this.#timer === undefined) return;
-    this.#runtime.clearTimeout(this.#timer);
-    this.#timer = undefined;
+  private disarm(): void {
+    if (this.timer === undefined) return;
+    this.runtime.clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
-  #exited(code: number): void {
+  private exited(code: number): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
-    this.#disarm();
-    let error = this.#error;
-    if (!error && code !== 0 && !this.#stopping) {
+    this.disarm();
+    let error = this.closeError;
+    if (!error && code !== 0 && !this.stopping) {
       const program = this.argv[0] === 'openssl' ? 'openssl s_client' : (this.argv[0] ?? '?');
-      const failure = describeTransportFailure(program, code, this.#stderr);
+      const failure = describeTransportFailure(program, code, this.stderrBuffer);
       const failed: TransportError = Object.assign(new Error(failure.message), {
         code: failure.code,
         exitCode: code,
       });
       error = failed;
     }
-    this.#events.onClose(error);
+    this.events.onClose(error);
   }
 }
 

@@ -118,8 +118,8 @@ function mqttError(message: string, code?: string | number): MqttError {
 }
 
 export class MqttClient {
-  #conn: Connection | null = null;
-  #nextId = 1;
+  private current: Connection | null = null;
+  private nextId = 1;
 
   constructor(
     private readonly timers: Pick<Runtime, 'setTimeout' | 'clearTimeout'>,
@@ -130,13 +130,13 @@ export class MqttClient {
 
   /** CONNACK 0 received and the connection not closed or closing. */
   get connected(): boolean {
-    const c = this.#conn;
+    const c = this.current;
     return !!c && c.connected && !c.closed && !c.requested;
   }
 
   /** Starts a connection attempt; does nothing while one is open. */
   connect(): this {
-    if (this.#conn && !this.#conn.closed) return this;
+    if (this.current && !this.current.closed) return this;
     // Encoded first: invalid CONNECT options throw before any transport program is started.
     const connect = encodeConnect(this.config.connect);
     const conn: Connection = {
@@ -155,14 +155,14 @@ export class MqttClient {
       endCallbacks: [],
       ending: false,
     };
-    this.#conn = conn;
+    this.current = conn;
     (conn as { link: MqttLink }).link = this.openLink({
-      onData: (chunk) => this.#data(conn, chunk),
-      onClose: (error) => this.#closed(conn, error),
+      onData: (chunk) => this.received(conn, chunk),
+      onClose: (error) => this.closed(conn, error),
     });
     conn.connackTimer = this.timers.setTimeout(() => {
       conn.connackTimer = null;
-      this.#fail(conn, mqttError('connack timeout'));
+      this.fail(conn, mqttError('connack timeout'));
     }, this.config.connectTimeoutMs);
     conn.link.write(connect);
     return this;
@@ -179,9 +179,9 @@ export class MqttClient {
     options: { readonly qos: 0 | 1; readonly retain?: boolean },
     callback?: PublishCallback,
   ): this {
-    const conn = this.#usable(callback);
+    const conn = this.usable(callback);
     if (!conn) return this;
-    const messageId = options.qos === 1 ? this.#allocateId(conn) : undefined;
+    const messageId = options.qos === 1 ? this.allocateId(conn) : undefined;
     const packet = encodePublish(
       {
         topic,
@@ -204,10 +204,10 @@ export class MqttClient {
     options: { readonly qos: QoS },
     callback: SubscribeCallback,
   ): this {
-    const conn = this.#usable(callback);
+    const conn = this.usable(callback);
     if (!conn) return this;
     const list = Array.isArray(topics) ? topics : [topics];
-    const messageId = this.#allocateId(conn);
+    const messageId = this.allocateId(conn);
     const packet = encodeSubscribe(
       messageId,
       list.map((topic) => ({ topic, qos: options.qos })),
@@ -223,7 +223,7 @@ export class MqttClient {
    * DISCONNECT (so the broker does not publish the Will). The callback runs after onClose.
    */
   end(force = false, callback?: () => void): this {
-    const conn = this.#conn;
+    const conn = this.current;
     if (!conn || conn.closed) {
       if (callback) this.timers.setTimeout(callback, 0);
       return this;
@@ -231,96 +231,96 @@ export class MqttClient {
     if (callback) conn.endCallbacks.push(callback);
     conn.requested = true;
     if (force || !conn.connected) conn.link.destroy(null);
-    else if (conn.publishes.size === 0) this.#disconnect(conn);
+    else if (conn.publishes.size === 0) this.disconnect(conn);
     else conn.ending = true;
     return this;
   }
 
-  #disconnect(conn: Connection): void {
+  private disconnect(conn: Connection): void {
     conn.ending = false;
     conn.link.write(encodeDisconnect());
     conn.link.end();
   }
 
   /** The open, accepted connection; else the callback (or onError) hears why not. */
-  #usable(callback: ((error: MqttError) => void) | undefined): Connection | null {
-    const conn = this.#conn;
+  private usable(callback: ((error: MqttError) => void) | undefined): Connection | null {
+    const conn = this.current;
     if (conn && conn.connected && !conn.closed && !conn.requested) return conn;
     const error = mqttError(conn?.requested ? 'client disconnecting' : 'client not connected');
     if (callback) callback(error);
-    else this.#report(error);
+    else this.report(error);
     return null;
   }
 
   /** Packet identifiers 1..65535 in turn, skipping those still waiting for their ack. */
-  #allocateId(conn: Connection): number {
+  private allocateId(conn: Connection): number {
     for (let i = 0; i < 0xffff; i++) {
-      const id = this.#nextId;
-      this.#nextId = id === 0xffff ? 1 : id + 1;
+      const id = this.nextId;
+      this.nextId = id === 0xffff ? 1 : id + 1;
       if (!conn.publishes.has(id) && !conn.subscribes.has(id)) return id;
     }
     throw mqttError('no free packet identifier (65535 in flight)');
   }
 
-  #data(conn: Connection, chunk: Uint8Array): void {
+  private received(conn: Connection, chunk: Uint8Array): void {
     if (conn.closed || conn.fatal) return;
     try {
       for (const frame of conn.framer.feed(chunk)) {
         const packet = decodePacket(frame.first, frame.body, this.config.connect.protocolVersion);
-        this.#packet(conn, packet, frame.droppedSize);
+        this.handle(conn, packet, frame.droppedSize);
         if (conn.fatal || conn.closed) return;
       }
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      this.#fail(conn, e as MqttError);
+      this.fail(conn, e as MqttError);
     }
   }
 
-  #packet(conn: Connection, packet: InboundPacket, droppedSize: number | undefined): void {
+  private handle(conn: Connection, packet: InboundPacket, droppedSize: number | undefined): void {
     if (!conn.connackSeen && packet.cmd !== 'connack')
-      return this.#fail(
+      return this.fail(
         conn,
         mqttError(`protocol error: ${packet.cmd} before CONNACK`, 'EPROTOCOL'),
       );
     switch (packet.cmd) {
       case 'connack': {
         if (conn.connackSeen)
-          return this.#fail(conn, mqttError('Protocol error: duplicate CONNACK', 130));
+          return this.fail(conn, mqttError('Protocol error: duplicate CONNACK', 130));
         conn.connackSeen = true;
-        this.#clear(conn.connackTimer);
+        this.clearTimer(conn.connackTimer);
         conn.connackTimer = null;
         const code = packet.reasonCode ?? packet.returnCode ?? 0;
         if (code !== 0)
-          return this.#fail(conn, mqttError(`Connection refused: ${reasonName(code)}`, code));
+          return this.fail(conn, mqttError(`Connection refused: ${reasonName(code)}`, code));
         conn.connected = true;
-        this.#keepalive(conn);
-        this.#safely(() => this.events.onConnect?.(packet));
+        this.keepalive(conn);
+        this.safely(() => this.events.onConnect?.(packet));
         return;
       }
       case 'publish': {
         const size = droppedSize ?? packet.payload.length;
-        this.#safely(() => this.events.onMessage?.(packet.topic, packet.payload, packet, size));
+        this.safely(() => this.events.onMessage?.(packet.topic, packet.payload, packet, size));
         // As MQTT.js: acknowledged once the handler ran, unless the connection ended meanwhile.
         if (packet.qos === 1 && !conn.closed && !conn.fatal)
           conn.link.write(encodePuback(packet.messageId!));
         return;
       }
       case 'puback': {
-        this.#keepalive(conn);
+        this.keepalive(conn);
         const callback = conn.publishes.get(packet.messageId);
         if (!callback) return; // not ours (a duplicate): ignored, as MQTT.js does
         conn.publishes.delete(packet.messageId);
         const code = packet.reasonCode ?? 0;
-        this.#safely(() =>
+        this.safely(() =>
           callback(
             code >= 0x80 ? mqttError(`Publish error: ${reasonName(code)}`, code) : undefined,
           ),
         );
-        if (conn.ending && conn.publishes.size === 0 && !conn.closed) this.#disconnect(conn);
+        if (conn.ending && conn.publishes.size === 0 && !conn.closed) this.disconnect(conn);
         return;
       }
       case 'suback': {
-        this.#keepalive(conn);
+        this.keepalive(conn);
         const pending = conn.subscribes.get(packet.messageId);
         if (!pending) return;
         conn.subscribes.delete(packet.messageId);
@@ -329,7 +329,7 @@ export class MqttClient {
           qos: packet.granted[i] ?? 0x80,
         }));
         const failed = granted.find((g) => g.qos >= 0x80);
-        this.#safely(() =>
+        this.safely(() =>
           pending.callback(
             failed ? mqttError(`Subscribe error: ${reasonName(failed.qos)}`, failed.qos) : null,
             granted,
@@ -338,13 +338,13 @@ export class MqttClient {
         return;
       }
       case 'pingresp':
-        this.#keepalive(conn);
+        this.keepalive(conn);
         return;
       case 'disconnect': {
         // MQTT 5: the broker says why it is closing (session taken over, shutting down, ...).
         const code = packet.reasonCode ?? 0;
         conn.fatal ??= mqttError(`the broker sent DISCONNECT (reason code ${code})`, code);
-        this.#stopTimers(conn);
+        this.stopTimers(conn);
         conn.link.end();
         return;
       }
@@ -352,17 +352,17 @@ export class MqttClient {
   }
 
   /** (Re)starts the keepalive check, as MQTT.js's KeepaliveManager.reschedule(). */
-  #keepalive(conn: Connection): void {
+  private keepalive(conn: Connection): void {
     const seconds = this.config.connect.keepalive;
     if (seconds === 0 || conn.closed || conn.fatal) return;
-    this.#clear(conn.keepaliveTimer);
+    this.clearTimer(conn.keepaliveTimer);
     conn.keepaliveTicks = 0;
     const every = Math.ceil((seconds * 1000) / 2);
     const tick = (): void => {
       conn.keepaliveTimer = null;
       if (conn.closed || conn.fatal) return;
       conn.keepaliveTicks++;
-      if (conn.keepaliveTicks > 2) return this.#fail(conn, mqttError('Keepalive timeout'));
+      if (conn.keepaliveTicks > 2) return this.fail(conn, mqttError('Keepalive timeout'));
       if (conn.keepaliveTicks === 2) conn.link.write(encodePingreq());
       conn.keepaliveTimer = this.timers.setTimeout(tick, every);
     };
@@ -370,28 +370,28 @@ export class MqttClient {
   }
 
   /** An error that ends the connection: the transport is killed, onClose says why. */
-  #fail(conn: Connection, error: MqttError): void {
+  private fail(conn: Connection, error: MqttError): void {
     if (conn.closed) return;
     conn.fatal ??= error;
-    this.#stopTimers(conn);
+    this.stopTimers(conn);
     conn.link.destroy(conn.fatal);
   }
 
-  #stopTimers(conn: Connection): void {
-    this.#clear(conn.connackTimer);
-    this.#clear(conn.keepaliveTimer);
+  private stopTimers(conn: Connection): void {
+    this.clearTimer(conn.connackTimer);
+    this.clearTimer(conn.keepaliveTimer);
     conn.connackTimer = null;
     conn.keepaliveTimer = null;
   }
 
-  #clear(timer: Timer | null): void {
+  private clearTimer(timer: Timer | null): void {
     if (timer) this.timers.clearTimeout(timer);
   }
 
-  #closed(conn: Connection, linkError: Error | null): void {
+  private closed(conn: Connection, linkError: Error | null): void {
     if (conn.closed) return;
     conn.closed = true;
-    this.#stopTimers(conn);
+    this.stopTimers(conn);
     let error: MqttError | null = conn.fatal ?? linkError;
     if (!error && !conn.requested)
       error = mqttError(
@@ -404,26 +404,26 @@ export class MqttClient {
       error,
       transportStderr: conn.link.stderrText,
     };
-    this.#safely(() => this.events.onClose?.(info));
+    this.safely(() => this.events.onClose?.(info));
     // Each connection has its own session here: what waits for an ack would wait for ever.
     const gone = mqttError('connection closed', 'ECLOSED');
-    for (const callback of conn.publishes.values()) this.#safely(() => callback(gone));
-    for (const { callback } of conn.subscribes.values()) this.#safely(() => callback(gone));
+    for (const callback of conn.publishes.values()) this.safely(() => callback(gone));
+    for (const { callback } of conn.subscribes.values()) this.safely(() => callback(gone));
     conn.publishes.clear();
     conn.subscribes.clear();
-    for (const callback of conn.endCallbacks.splice(0)) this.#safely(callback);
+    for (const callback of conn.endCallbacks.splice(0)) this.safely(callback);
   }
 
   /** Runs an event handler; what it throws is reported, never lets the connection's code die. */
-  #safely(fn: () => void): void {
+  private safely(fn: () => void): void {
     try {
       fn();
     } catch (error) {
-      this.#report(error instanceof Error ? error : new Error(String(error)));
+      this.report(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  #report(error: MqttError): void {
+  private report(error: MqttError): void {
     try {
       this.events.onError?.(error);
     } catch {
