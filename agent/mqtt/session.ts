@@ -20,80 +20,20 @@ import {
   encodeSubscribe,
 } from './packets/encode.ts';
 import { PacketFramer } from './packets/framer.ts';
-import type {
-  ConnackPacket,
-  ConnectOptions,
-  InboundPacket,
-  PublishPacket,
-  QoS,
-} from './packets/types.ts';
+import type { InboundPacket, QoS } from './packets/types.ts';
 import { reasonName } from './reason-codes.ts';
+import type {
+  MqttClientEvents,
+  MqttCloseInfo,
+  MqttError,
+  MqttLink,
+  MqttLinkEvents,
+  PublishCallback,
+  SessionConfig,
+  SubscribeCallback,
+} from './session-types.ts';
 
-export interface MqttError extends Error {
-  /** A string for transport and protocol errors (ECONNREFUSED, ECLOSED...), else a reason code. */
-  readonly code?: string | number;
-}
-
-export interface MqttCloseInfo {
-  /** The broker accepted this connection (CONNACK 0) before it closed. */
-  readonly connected: boolean;
-  /** The close was asked for: client.end(). */
-  readonly requested: boolean;
-  /**
-   * Why it closed: a transport error (code ECONNREFUSED, ETLSVERIFY...; see
-   * transport-command.ts), a CONNACK refusal (code = MQTT return/reason code), 'connack timeout',
-   * 'Keepalive timeout', a broker DISCONNECT (code = reason code), a packet too large
-   * (EPACKETSIZE) or malformed (EPROTOCOL), or ECLOSED when the connection just ended. null only
-   * for a requested close.
-   */
-  readonly error: MqttError | null;
-  /** The transport program's stderr (last few KB), for logs. */
-  readonly transportStderr: string;
-}
-
-export interface MqttClientEvents {
-  onConnect?(connack: ConnackPacket): void;
-  /**
-   * `size` is the payload's size as sent: larger than `payload.length` (which is then 0) when
-   * the packet exceeded the read limit and its payload was dropped unread.
-   */
-  onMessage?(topic: string, payload: Uint8Array, packet: PublishPacket, size: number): void;
-  /** Once per connection attempt, after its transport program has exited. */
-  onClose?(info: MqttCloseInfo): void;
-  /** Errors that do not end the connection (such as a publish during end()). */
-  onError?(error: MqttError): void;
-}
-
-/** The byte stream of one connection (child-transport.ts). */
-export interface MqttLink {
-  write(bytes: Uint8Array): void;
-  end(): void;
-  destroy(error: Error | null): void;
-  readonly stderrText: string;
-}
-
-export interface MqttLinkEvents {
-  onData(chunk: Uint8Array): void;
-  onClose(error: Error | null): void;
-}
-
-export interface SessionConfig {
-  readonly connect: ConnectOptions;
-  readonly connectTimeoutMs: number;
-  /** Inbound packets larger than this are never held whole (packet-size-guard.ts). */
-  readonly readLimitBytes: number;
-  /** The broker, for error messages. */
-  readonly brokerName: string;
-}
-
-export interface SubscriptionGrant {
-  readonly topic: string;
-  /** The granted QoS, or (>= 0x80) a failure reason code. */
-  readonly qos: number;
-}
-
-export type PublishCallback = (error?: MqttError) => void;
-export type SubscribeCallback = (error: MqttError | null, granted?: SubscriptionGrant[]) => void;
+export type * from './session-types.ts';
 
 interface Connection {
   readonly link: MqttLink;
@@ -182,16 +122,25 @@ export class MqttClient {
     const conn = this.usable(callback);
     if (!conn) return this;
     const messageId = options.qos === 1 ? this.allocateId(conn) : undefined;
-    const packet = encodePublish(
-      {
-        topic,
-        payload: typeof payload === 'string' ? encodeUtf8(payload) : payload,
-        qos: options.qos,
-        retain: options.retain ?? false,
-        ...(messageId !== undefined && { messageId }),
-      },
-      this.config.connect.protocolVersion,
-    );
+    let packet: Uint8Array;
+    try {
+      packet = encodePublish(
+        {
+          topic,
+          payload: typeof payload === 'string' ? encodeUtf8(payload) : payload,
+          qos: options.qos,
+          retain: options.retain ?? false,
+          ...(messageId !== undefined && { messageId }),
+        },
+        this.config.connect.protocolVersion,
+      );
+    } catch (error) {
+      // A topic over 65535 bytes, say: this publish fails, the connection goes on.
+      const e = mqttError(`cannot publish to ${topic.slice(0, 100)}: ${String(error)}`);
+      if (callback) callback(e);
+      else this.report(e);
+      return this;
+    }
     if (messageId !== undefined && callback) conn.publishes.set(messageId, callback);
     else if (messageId !== undefined) conn.publishes.set(messageId, () => {});
     conn.link.write(packet);
