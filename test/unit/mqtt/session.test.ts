@@ -146,6 +146,19 @@ test('QoS 1 publish: callback on its PUBACK; QoS 0 at once; ids 1..65535 skip th
   assert.equal(ids, [1, 3]);
 });
 
+test('a publish that cannot be encoded (topic over 65535 bytes) fails alone', () => {
+  const r = rig();
+  r.client.connect();
+  r.receive(r.connack);
+  let error: Error | undefined;
+  r.client.publish('t'.repeat(70_000), 'x', { qos: 1 }, (e) => (error = e));
+  assert.match(error?.message ?? '', /^cannot publish to t{100}: RangeError: field of 70000 bytes/);
+  assert.is(r.sent().length, 1, 'nothing written');
+  assert.ok(r.client.connected);
+  r.client.publish('a', 'x', { qos: 1 }, () => {});
+  assert.is(r.sent()[1]!.messageId, 2, 'the ids go on after the failed one');
+});
+
 test('MQTT 5 PUBACK with a failure reason code fails the publish with that code', () => {
   const r = rig(5);
   r.client.connect();
