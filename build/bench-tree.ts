@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { createStandinDir, type StandinDir } from '../test/openwrt-standins/standin-dir.ts';
+import { FW4_DEFAULT_RULESET } from './bench-fw4-ruleset.ts';
 import { peakRssKb } from './peak-rss.ts';
 
 const PLAIN_PORT = 18840;
@@ -51,11 +52,12 @@ function statFields(pid: number): string[] {
   return text.slice(text.lastIndexOf(')') + 2).split(' '); // [0] is field 3 (state)
 }
 
-/** Rss and Pss of a process in KB, from smaps_rollup. */
-function memoryKb(pid: number): { rss: number; pss: number } {
+/** Rss and Pss of a process in KB, from smaps_rollup; `anon` is its anonymous memory (heap,
+ * stack, relocated library data), the rest of Rss is file pages (program and libraries). */
+function memoryKb(pid: number): { rss: number; pss: number; anon: number } {
   const text = read(`/proc/${pid}/smaps_rollup`) ?? '';
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
-  return { rss: field('Rss'), pss: field('Pss') };
+  return { rss: field('Rss'), pss: field('Pss'), anon: field('Anonymous') };
 }
 
 /** CPU time in ns: of the tree's live threads (schedstat, exact), plus the children the root
@@ -267,9 +269,9 @@ async function measure(
     const names = pids.map((p) => (read(`/proc/${p}/comm`) ?? '?').trim());
     const mem = pids.map(memoryKb);
     const sum = (key: 'rss' | 'pss') => mem.reduce((total, m) => total + m[key], 0);
-    const each = names.map((n, i) => `${n} ${mem[i]!.rss}/${mem[i]!.pss}`);
+    const each = names.map((n, i) => `${n} ${mem[i]!.rss}/${mem[i]!.pss}/${mem[i]!.anon}`);
     line(
-      `tree, ${label}: processes (RSS/PSS KB each)`,
+      `tree, ${label}: processes (RSS/PSS/anonymous KB each)`,
       `${pids.length} (${each.join(', ')}) ${judge(pids.length <= TARGET.processes, `<= ${TARGET.processes}`)}`,
     );
     line(`tree, ${label}: RSS / PSS, daemon alone`, `${mem[0]!.rss} / ${mem[0]!.pss} KB`);
@@ -337,6 +339,8 @@ function floor({ qjs, line }: TreeBenchOptions): void {
 export async function treeBench(options: TreeBenchOptions): Promise<void> {
   execFileSync('ip', ['link', 'set', 'lo', 'up']); // a fresh namespace's loopback is down
   floor(options);
+  // A router's ruleset beside the agent's table: `nft monitor` caches all of it.
+  execFileSync('nft', ['-f', '-'], { input: FW4_DEFAULT_RULESET });
   const tlsDir = join(options.dir, 'tree-tls-files');
   mkdirSync(tlsDir, { recursive: true });
   const tls = makeTlsFiles(tlsDir);
@@ -364,5 +368,6 @@ export async function treeBench(options: TreeBenchOptions): Promise<void> {
     await measureUbus(options);
   } finally {
     await stop(broker);
+    execFileSync('nft', ['delete', 'table', 'inet', 'fw4']);
   }
 }
