@@ -25,12 +25,18 @@ export interface RuleWatch {
   stop(): void;
 }
 
+export interface RuleWatchTiming {
+  /** How often the monitor's resident size is read (tests shorten it). */
+  readonly growthCheckMs?: number;
+}
+
 export function watchRules(
   runtime: Runtime,
   backend: BackendName,
   intervalMs: number,
   log: Logger,
   check: (reason: string) => void,
+  { growthCheckMs = GROWTH_CHECK_MS }: RuleWatchTiming = {},
 ): RuleWatch {
   let stopped = false;
   let periodic: Timer | null = null;
@@ -58,7 +64,7 @@ export function watchRules(
         return;
       }
       watchGrowth(child);
-    }, GROWTH_CHECK_MS);
+    }, growthCheckMs);
   };
 
   const tick = (): void => {
