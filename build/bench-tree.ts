@@ -11,12 +11,16 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { createStandinDir, type StandinDir } from '../test/openwrt-standins/standin-dir.ts';
+import { keygen } from '../tools/sign/keygen.ts';
+import { desiredClaims, signDesired, signingKey } from '../tools/sign/tokens.ts';
 import { FW4_DEFAULT_RULESET } from './bench-fw4-ruleset.ts';
 import { peakRssKb } from './peak-rss.ts';
 
 const PLAIN_PORT = 18840;
 const TLS_PORT = 18841;
 const DEVICE = 'bench-tree';
+// The signed run's router: its retained desired state must not reach the other runs.
+const SIGNED_DEVICE = 'bench-tree-signed';
 const SETTLE_MS = 5000;
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 60_000);
 const CLOCK_TICKS = 100; // USER_HZ, the unit of /proc/<pid>/stat's times
@@ -109,11 +113,18 @@ function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
   return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
 }
 
+/** A daemon that takes signed desired states, and the one it finds retained on the broker. */
+interface Signed {
+  readonly keyFile: string;
+  readonly token: string;
+}
+
 function config(
   dir: string,
   broker: string,
   caFile: string | null,
   standins: StandinDir | null,
+  signed: Signed | null = null,
 ): string {
   return [
     "config policy 'policy'",
@@ -124,7 +135,8 @@ function config(
     standins ? "\tlist wan_interface 'wan'" : "\tlist wan_device 'wan'",
     '',
     "config agent 'agent'",
-    `\toption device_id '${DEVICE}'`,
+    `\toption device_id '${signed ? SIGNED_DEVICE : DEVICE}'`,
+    signed ? `\toption verify_key_file '${signed.keyFile}'` : '',
     `\toption state_dir '${dir}/state'`,
     `\toption run_dir '${dir}/run'`,
     "\toption log_target 'procd'",
@@ -150,20 +162,27 @@ async function stop(child: ChildProcess, target = child.pid): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitOnline(port: number): Promise<void> {
+/** Waits until `device` is online, and with `version`, until it reports that version in force. */
+async function waitOnline(port: number, device = DEVICE, version?: number): Promise<void> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
     clientId: 'bench-tree-isp',
   });
   try {
-    const online = new Promise<void>((resolve) =>
-      client.on('message', (_t, payload) => {
-        if (payload.length && JSON.parse(payload.toString()).online) resolve();
+    let online = false;
+    let applied = version === undefined;
+    const ready = new Promise<void>((resolve) =>
+      client.on('message', (topic, payload) => {
+        if (!payload.length) return;
+        const message = JSON.parse(payload.toString());
+        if (topic.endsWith('/state')) online ||= message.online === true;
+        else applied ||= message.policy?.version === version;
+        if (online && applied) resolve();
       }),
     );
-    await client.subscribeAsync(`op25b/v1/${DEVICE}/state`);
+    await client.subscribeAsync([`op25b/v1/${device}/state`, `op25b/v1/${device}/status`]);
     await Promise.race([
-      online,
-      sleep(15_000).then(() => Promise.reject(new Error('the daemon did not come online'))),
+      ready,
+      sleep(15_000).then(() => Promise.reject(new Error(`${device} did not come online`))),
     ]);
   } finally {
     await client.endAsync();
@@ -239,16 +258,20 @@ async function measureUbus({ dir, qjs, bundle, line }: TreeBenchOptions): Promis
   }
 }
 
+/** The tree idle and connected; a `signed` run (memory only, no idle window) first verifies and
+ * applies a signed desired state, which builds the verifier's tables (ed25519-verify.js). */
 async function measure(
   { dir, qjs, bundle, line }: TreeBenchOptions,
   label: string,
   broker: string,
   caFile: string | null,
+  signed: Signed | null = null,
 ): Promise<void> {
-  const home = join(dir, `tree-${label}`);
+  const home = join(dir, `tree-${label.replace(/\W+/g, '-')}`);
   mkdirSync(join(home, 'state'), { recursive: true });
   const configPath = join(home, 'op25b.uci');
-  writeFileSync(configPath, config(home, broker, caFile, null));
+  writeFileSync(configPath, config(home, broker, caFile, null, signed));
+  if (signed) await publishRetained(`op25b/v1/${SIGNED_DEVICE}/desired`, signed.token);
   // `unshare` stays the parent; the daemon is its one child, process 1 of the new namespace.
   const wrapper = spawn(
     'unshare',
@@ -261,7 +284,7 @@ async function measure(
   wrapper.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let daemon: number | undefined;
   try {
-    await waitOnline(PLAIN_PORT);
+    await waitOnline(PLAIN_PORT, signed ? SIGNED_DEVICE : DEVICE, signed ? 1 : undefined);
     await sleep(SETTLE_MS);
     daemon = treeOf(wrapper.pid!)[1];
     if (daemon === undefined) throw new Error('no daemon under unshare');
@@ -283,6 +306,7 @@ async function measure(
           `<= ${TARGET.rssKb} / ${TARGET.pssKb} KB`,
         ),
     );
+    if (signed) return;
     const pidsBefore = lastPidIn(daemon);
     const cpuBefore = cpuNs(daemon);
     const start = performance.now();
@@ -312,6 +336,28 @@ async function measure(
     await stop(wrapper, daemon ?? treeOf(wrapper.pid!)[1]);
     if (process.env.BENCH_TREE_LOG) process.stderr.write(`daemon stderr (${label}):\n${stderr}`);
   }
+}
+
+async function publishRetained(topic: string, payload: string): Promise<void> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${PLAIN_PORT}`, {
+    clientId: 'bench-tree-signer',
+  });
+  try {
+    await client.publishAsync(topic, payload, { qos: 1, retain: true });
+  } finally {
+    await client.endAsync();
+  }
+}
+
+/** A key pair, the public half where the daemon reads it, and a desired state signed with it. */
+async function signedSetting(dir: string): Promise<Signed> {
+  const keyDir = join(dir, 'tree-signed-keys');
+  mkdirSync(keyDir, { recursive: true });
+  const files = keygen(keyDir, true);
+  const key = signingKey(readFileSync(files.privateFile, 'utf8'));
+  const claims = desiredClaims({ enabled: true, action: 'reject' }, 1);
+  const { token } = await signDesired(key, SIGNED_DEVICE, claims, 3600);
+  return { keyFile: files.publicFile, token };
 }
 
 /** `(target X: met)` or `(target X: NOT met)`. */
@@ -365,6 +411,8 @@ export async function treeBench(options: TreeBenchOptions): Promise<void> {
     await sleep(300);
     await measure(options, 'plain', `mqtt://127.0.0.1:${PLAIN_PORT}`, null);
     await measure(options, 'TLS', `mqtts://127.0.0.1:${TLS_PORT}`, tls.ca);
+    const signed = await signedSetting(options.dir);
+    await measure(options, 'TLS, signed', `mqtts://127.0.0.1:${TLS_PORT}`, tls.ca, signed);
     await measureUbus(options);
   } finally {
     await stop(broker);
