@@ -3,11 +3,13 @@
 // intervals): the processes, their summed RSS and PSS (/proc/<pid>/smaps_rollup), the CPU they use
 // over a 60 s idle window, and the programs they start in it. The daemon runs as process 1 of its
 // own pid namespace (`unshare --pid --fork`), so the pids that namespace hands out count every
-// program started in the tree, however short-lived. Runs inside the bench's network namespace.
-// A third run follows the WAN interface through ubus (the Node stand-ins of test/openwrt-standins)
+// program started in the tree, however short-lived. Runs inside the bench's network namespace,
+// with an fw4-sized ruleset beside the agent's table (bench-fw4-ruleset.ts). A TLS run with a
+// verify key, after a signed desired state, reports memory only (the verifier's tables).
+// A last run follows the WAN interface through ubus (the Node stand-ins of test/openwrt-standins)
 // and counts the ubus programs the idle daemon starts (its liveness watch of ubusd).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { createStandinDir, type StandinDir } from '../test/openwrt-standins/standin-dir.ts';
@@ -15,6 +17,17 @@ import { keygen } from '../tools/sign/keygen.ts';
 import { desiredClaims, signDesired, signingKey } from '../tools/sign/tokens.ts';
 import { FW4_DEFAULT_RULESET } from './bench-fw4-ruleset.ts';
 import { peakRssKb } from './peak-rss.ts';
+import {
+  CLOCK_TICKS,
+  cpuNs,
+  lastPidIn,
+  memoryKb,
+  namesIn,
+  read,
+  statFields,
+  taskIds,
+  treeOf,
+} from './proc-tree.ts';
 
 const PLAIN_PORT = 18840;
 const TLS_PORT = 18841;
@@ -23,7 +36,6 @@ const DEVICE = 'bench-tree';
 const SIGNED_DEVICE = 'bench-tree-signed';
 const SETTLE_MS = 5000;
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 60_000);
-const CLOCK_TICKS = 100; // USER_HZ, the unit of /proc/<pid>/stat's times
 // Issue 10's targets for the idle, connected tree over TLS (docs/budgets.md); printed beside the
 // figures of both runs, judged on TLS.
 const TARGET = { processes: 3, rssKb: 14 * 1024, pssKb: 8 * 1024, cpuPercent: 0.02 };
@@ -36,66 +48,6 @@ export interface TreeBenchOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-/** `pid` and all its descendants. */
-export function treeOf(pid: number): number[] {
-  const children = (read(`/proc/${pid}/task/${pid}/children`) ?? '').trim();
-  return [pid, ...(children ? children.split(/\s+/).map(Number).flatMap(treeOf) : [])];
-}
-
-function statFields(pid: number): string[] {
-  const text = read(`/proc/${pid}/stat`) ?? '';
-  return text.slice(text.lastIndexOf(')') + 2).split(' '); // [0] is field 3 (state)
-}
-
-/** Rss and Pss of a process in KB, from smaps_rollup; `anon` is its anonymous memory (heap,
- * stack, relocated library data), the rest of Rss is file pages (program and libraries). */
-function memoryKb(pid: number): { rss: number; pss: number; anon: number } {
-  const text = read(`/proc/${pid}/smaps_rollup`) ?? '';
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
-  return { rss: field('Rss'), pss: field('Pss'), anon: field('Anonymous') };
-}
-
-/** CPU time in ns: of the tree's live threads (schedstat, exact), plus the children the root
- * reaped (cutime + cstime, in clock ticks). */
-function cpuNs(root: number): number {
-  let ns = 0;
-  for (const pid of treeOf(root))
-    for (const tid of taskIds(pid))
-      ns += Number((read(`/proc/${pid}/task/${tid}/schedstat`) ?? '0').split(' ')[0]);
-  const f = statFields(root);
-  return ns + ((Number(f[13]) + Number(f[14])) * 1e9) / CLOCK_TICKS;
-}
-
-function taskIds(pid: number): string[] {
-  return namesIn(`/proc/${pid}/task`);
-}
-
-/** The names in a directory; none when it does not exist. */
-function namesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/** The next pid the namespace of `init` hands out, minus one: read by starting one `sh` in it. */
-function lastPidIn(init: number): number {
-  return Number(
-    execFileSync('nsenter', ['-t', String(init), '--pid', 'sh', '-c', 'echo $$'], {
-      encoding: 'utf8',
-    }).trim(),
-  );
-}
 
 function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
   const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
