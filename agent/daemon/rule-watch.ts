@@ -1,7 +1,8 @@
 // Notices when someone else changes or removes the agent's rules (`fw4 flush`, a manual
 // `nft delete table`, an fw3 reload): `nft monitor` events where nftables is in use (then the
 // periodic check is a rare safety net, and a restarted monitor is followed by a check, since
-// events may have been missed meanwhile), and a periodic check everywhere (the only way to see
+// events may have been missed meanwhile: once it listens, so that no change falls between the
+// check and its subscription), and a periodic check everywhere (the only way to see
 // changes to iptables). The monitor's memory is watched too (monitor-growth.ts): one that has
 // grown by its cache of set elements is restarted, which is followed by a check like any restart.
 import type { BackendName } from '../firewall/backend.ts';
@@ -13,6 +14,9 @@ import { grewTooMuch, residentKb } from './monitor-growth.ts';
 // A burst of events (one `nft -f` makes several) is answered with one check.
 const DEBOUNCE_MS = 20;
 const MONITOR_RESTART_MS = 5_000;
+// A new monitor dumps the ruleset into its cache before it subscribes to events (49 ms for one
+// with a 10,000-element set here); the check after a restart waits until it surely listens.
+const MONITOR_SETTLE_MS = 1_000;
 // A read of /proc/<pid>/status a minute: no program started, microseconds of CPU.
 const GROWTH_CHECK_MS = 60_000;
 
@@ -44,6 +48,7 @@ export function watchRules(
   let monitor: ChildProcess | null = null;
   let monitorStarts = 0;
   let growthTimer: Timer | null = null;
+  let settle: Timer | null = null;
   let baselineKb: number | null = null;
   let recycling = false;
 
@@ -104,7 +109,12 @@ export function watchRules(
     });
     monitor = child;
     watchGrowth(child);
-    if (restarted) check('nft monitor restarted');
+    if (!restarted) return;
+    if (settle) runtime.clearTimeout(settle);
+    settle = runtime.setTimeout(() => {
+      settle = null;
+      check('nft monitor restarted');
+    }, MONITOR_SETTLE_MS);
   };
   startMonitor();
 
@@ -114,6 +124,7 @@ export function watchRules(
       if (periodic) runtime.clearTimeout(periodic);
       if (debounce) runtime.clearTimeout(debounce);
       if (growthTimer) runtime.clearTimeout(growthTimer);
+      if (settle) runtime.clearTimeout(settle);
       monitor?.kill();
     },
   };

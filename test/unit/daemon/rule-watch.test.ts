@@ -63,7 +63,9 @@ test('nft monitor runs with no shell around it; a burst is one check; a restart 
   first.exit(1);
   await runtime.advance(5_000);
   assert.is(runtime.children.length, 2);
-  // Events may have been missed while no monitor ran.
+  // Events may have been missed while no monitor ran: a check once the new one listens.
+  assert.equal(reasons, ['nft monitor event']);
+  await runtime.advance(1_000);
   assert.equal(reasons, ['nft monitor event', 'nft monitor restarted']);
   watch.stop();
   assert.is(runtime.children[1]!.killedWith, 15);
@@ -122,6 +124,8 @@ test('a monitor grown by its cache is restarted at once, and a check follows', a
   assert.is(first.killedWith, 15);
   assert.is(runtime.children.length, 2, 'restarted without the 5 s wait of a crash');
   assert.equal(runtime.children[1]!.argv, ['nft', 'monitor']);
+  assert.equal(reasons, []);
+  await runtime.advance(1_000);
   assert.equal(reasons, ['nft monitor restarted']);
   assert.equal(log.warns, []);
   assert.match(log.infos.join('\n'), /grew from 4200 to 6248 KB/);
