@@ -15,11 +15,11 @@ import { actionHistory } from '../portal/store/action-store.ts';
 import { openDb, type Db } from '../portal/store/db.ts';
 import {
   blockedHistory,
-  fleetSummary,
   listRouters,
   routerDetail,
   topBlocked,
 } from '../portal/store/fleet-queries.ts';
+import { fleetSummary } from '../portal/store/fleet-summary.ts';
 import { migrate } from '../portal/store/migrate.ts';
 import { ingestBatch } from '../portal/store/router-ingest.ts';
 import { refreshStatistics } from '../portal/store/statistics.ts';
