@@ -4,8 +4,8 @@
 // reads only the routers it counts, through an index: the rare side of each flag (offline;
 // disabled, not applied, erroring or never reported, in one bitmap scan), and whichever side of
 // the "not reporting" cut-off the planner expects to be smaller, so a broker outage that
-// silences the whole fleet costs as little as a healthy fleet. The number of routers comes
-// from router_search (one narrow row per router, rarely written, written with the router).
+// silences the whole fleet costs as little as a healthy fleet. The number of routers is kept
+// in fleet_count (migration 006) when routers are added or deleted.
 import type { FleetSummary } from '../core/router-views.ts';
 import type { Db } from './db.ts';
 import type { QueryClock } from './fleet-queries.ts';
@@ -14,7 +14,7 @@ const REPORTING = 'status_received_at >= $1';
 const NOT_REPORTING = '(status_received_at IS NULL OR status_received_at < $1)';
 
 const countsSql = (side: string) =>
-  `SELECT (SELECT count(*) FROM router_search) AS routers,
+  `SELECT (SELECT routers FROM fleet_count) AS routers,
           (SELECT count(*) FROM routers WHERE NOT online) AS offline,
           flags.*,
           (SELECT count(*) FROM routers WHERE ${side}) AS side

@@ -62,4 +62,30 @@ export function fleetSummaryCases(test: Test<{ db: Db }>, now: number): void {
       assert.equal(await fleetSummary(db, clock), expected, at);
     }
   });
+
+  test('summary: the number of routers follows new routers, device changes and deletions', async ({
+    db,
+  }) => {
+    // Every suite case starts from a TRUNCATE: the kept number must have gone back to 0.
+    const clock = { nowMs: now, notReportingAfterMs: 600_000 };
+    const status = (i: number, model: string) => ({
+      id: deviceId(i),
+      doc: statusDoc({ id: deviceId(i), reportedAt: iso(now - 1000), model }),
+      receivedAtMs: now - 1000,
+    });
+    const count = async () => {
+      const { rows } = await db.query<{ n: number }>('SELECT count(*) AS n FROM routers');
+      return [(await fleetSummary(db, clock)).routers, rows[0]!.n];
+    };
+    assert.equal(await count(), [0, 0], 'after the TRUNCATE of the previous case');
+    await ingestBatch(db, { states: [], statuses: [1, 2, 3].map((i) => status(i, 'A')) });
+    assert.equal(await count(), [3, 3]);
+    // Two new ones and a known one whose model changed (its search row is upserted) at once.
+    await ingestBatch(db, { states: [], statuses: [3, 4, 5].map((i) => status(i, 'B')) });
+    assert.equal(await count(), [5, 5]);
+    await ingestBatch(db, { states: [], statuses: [1, 2].map((i) => status(i, 'A')) });
+    assert.equal(await count(), [5, 5], 'the same routers again');
+    await db.query('DELETE FROM routers WHERE id = ANY($1::text[])', [[deviceId(2), deviceId(4)]]);
+    assert.equal(await count(), [3, 3], 'deletions cascade to the search rows');
+  });
 }
