@@ -173,7 +173,8 @@ export async function overviewBench(db: Db, line: Line, label: string, routers: 
   if (first.routers !== routers || first.online === routers || first.notReporting === 0)
     throw new Error(`summary: ${JSON.stringify(first)}`);
   // The process's CPU time per call too: on PGlite (in process) nearly all of the call's own
-  // work, and much less sensitive than wall time to other load on the machine.
+  // work, and much less sensitive than wall time to other load on the machine (on a server,
+  // only the client's share).
   const cpuMs: number[] = [];
   const summaryTimes = await timed(
     Array.from({ length: SUMMARY_CALLS / ROUNDS }, () => 0),
