@@ -7,7 +7,8 @@
 // Behaviour kept from MQTT.js, which the agent used before: the keepalive timer (a check every
 // keepalive/2; PINGREQ after one keepalive without PINGRESP, PUBACK or SUBACK; 'Keepalive timeout'
 // after 1.5), 'connack timeout', 'Connection refused: ...' with the return/reason code, an inbound
-// QoS 1 message acknowledged after the handler ran, end() waiting for PUBACKs in flight.
+// QoS 1 message acknowledged after the handler ran, end() waiting for PUBACKs in flight. Unlike
+// MQTT.js, an MQTT 5 broker's Server Keep Alive replaces the client's keepalive, as MQTT 5 says.
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import type { Runtime, Timer } from '../runtime/runtime.ts';
 import { decodePacket } from './packets/decode.ts';
@@ -46,6 +47,8 @@ interface Connection {
   connackTimer: Timer | null;
   keepaliveTimer: Timer | null;
   keepaliveTicks: number;
+  /** Seconds: ours, or the broker's Server Keep Alive (MQTT 5 CONNACK), which wins. */
+  keepaliveSeconds: number;
   readonly publishes: Map<number, PublishCallback>;
   readonly subscribes: Map<number, { topics: string[]; callback: SubscribeCallback }>;
   readonly endCallbacks: (() => void)[];
@@ -90,6 +93,7 @@ export class MqttClient {
       connackTimer: null,
       keepaliveTimer: null,
       keepaliveTicks: 0,
+      keepaliveSeconds: this.config.connect.keepalive,
       publishes: new Map(),
       subscribes: new Map(),
       endCallbacks: [],
@@ -242,6 +246,10 @@ export class MqttClient {
         if (code !== 0)
           return this.fail(conn, mqttError(`Connection refused: ${reasonName(code)}`, code));
         conn.connected = true;
+        // MQTT 5 (3.2.2.3.14): the client must use the broker's keepalive when it sends one;
+        // a broker with a lower maximum would otherwise drop a connection that pings too late.
+        const serverKeepAlive = packet.properties?.serverKeepAlive;
+        if (typeof serverKeepAlive === 'number') conn.keepaliveSeconds = serverKeepAlive;
         this.keepalive(conn);
         this.safely(() => this.events.onConnect?.(packet));
         return;
@@ -302,7 +310,7 @@ export class MqttClient {
 
   /** (Re)starts the keepalive check, as MQTT.js's KeepaliveManager.reschedule(). */
   private keepalive(conn: Connection): void {
-    const seconds = this.config.connect.keepalive;
+    const seconds = conn.keepaliveSeconds;
     if (seconds === 0 || conn.closed || conn.fatal) return;
     this.clearTimer(conn.keepaliveTimer);
     conn.keepaliveTicks = 0;

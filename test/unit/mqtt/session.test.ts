@@ -246,6 +246,22 @@ test('keepalive: a check every keepalive/2; PINGREQ after one; timeout after 1.5
   assert.is(r.timers.size, 0, 'no timer left');
 });
 
+test("MQTT 5: the broker's Server Keep Alive replaces the client's keepalive", () => {
+  const r = rig(5, 60);
+  r.client.connect();
+  r.receive({ ...r.connack, properties: { serverKeepAlive: 4 } });
+  r.fire(2000);
+  r.fire(2000);
+  assert.is(r.sent()[1]!.cmd, 'pingreq', 'PINGREQ after 4 s, not 60');
+  r.fire(2000);
+  assert.equal(r.link().calls, ['destroy Keepalive timeout']);
+  // 0 turns keepalive off.
+  const off = rig(5, 60);
+  off.client.connect();
+  off.receive({ ...off.connack, properties: { serverKeepAlive: 0 } });
+  assert.is(off.timers.size, 0);
+});
+
 test('MQTT 5 DISCONNECT from the broker: its reason code is the close reason', () => {
   const r = rig(5);
   r.client.connect();
