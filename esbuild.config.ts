@@ -3,8 +3,9 @@
 //
 // Split at the daemon's dynamic import (agent/daemon/load-daemon.ts): QuickJS compiles a whole
 // file before it runs a line of it, so the one-shot commands (`apply` at every firewall reload,
-// `status` for rpcd) must not carry the daemon, MQTT.js and the crypto. Code both sides use sits
-// in a shared chunk, one instance of each module (classes, timers, signal handlers stay shared).
+// `status` for rpcd) must not carry the daemon, its MQTT client and the crypto. Code both sides
+// use sits in a shared chunk, one instance of each module (classes, timers, signal handlers stay
+// shared).
 // qjs resolves a chunk's `./` import against the importing file's path, wherever it is installed.
 //
 // Chunks open with a `"use strip"` directive (QuickJS up to 2024-01-13): QuickJS then keeps no
@@ -31,7 +32,7 @@ const FILE_LIST = 'op25b-agent.files';
 const OWN = /^op25b-agent(-.*)?\.js$/;
 
 const options = {
-  // npm packages (MQTT.js and its dependencies) resolved and shimmed for QuickJS.
+  // How the npm packages (@noble/ed25519, @noble/hashes) are resolved for QuickJS.
   ...qjsEsbuildOptions,
   entryPoints: { 'op25b-agent': 'agent/main.ts' },
   outdir: DIST,

@@ -1,5 +1,5 @@
 // The bundle's entry point under QuickJS: `qjs op25b-agent.js <command> [--config FILE]`.
-// globals.ts first: MQTT.js and its packages read those globals while they load.
+// globals.ts first: @noble/hashes needs Object.hasOwn while it loads.
 import './runtime/quickjs/globals.ts';
 import { startEarlyRuns } from './cli/early-start.ts';
 import { withEarlyRuns } from './runtime/early-runs.ts';

@@ -288,7 +288,6 @@ function defaultEpoch(): number {
 // What the bundle is built from; a bundle older than any of these is rebuilt first.
 const BUNDLE_INPUTS = [
   'agent',
-  'build/qjs-shims',
   'build/esbuild-qjs-options.ts',
   'esbuild.config.ts',
   'package.json',

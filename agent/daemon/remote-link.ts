@@ -134,8 +134,8 @@ export class RemoteLink {
             const kind =
               topic === this.topics.desired ? 'desired' : topic === this.topics.cmd ? 'cmd' : null;
             if (!kind) return;
-            // Thrown inside MQTT.js's packet handling, an error would end the connection, and a
-            // retained message would end every next one too: no message may cost the link.
+            // Thrown, an error would reach onError, which ends the connection, and a retained
+            // message would end every next one too: no message may cost the link.
             try {
               this.handlers.onMessage(kind, payload, size);
             } catch (error) {
@@ -143,10 +143,9 @@ export class RemoteLink {
             }
           },
           onClose: (info) => {
-            // MQTT.js keeps a QoS 1 publish waiting for its PUBACK when the connection drops (to
-            // resend it on the same client), but each connection has its own client here: the
-            // publish would never settle, and whatever awaits it (the one-at-a-time message
-            // queue) would wait for ever.
+            // A QoS 1 publish still waiting for its PUBACK never gets it now: settled here, before
+            // anything else runs (the client also fails its callback, just after onClose), so
+            // that whatever awaits it (the one-at-a-time message queue) never waits for ever.
             for (const settle of [...this.unacked]) settle(false);
             const wasOnline = this.online;
             this.online = false;
@@ -164,8 +163,8 @@ export class RemoteLink {
           },
           onError: (error) => {
             this.log.warn(`MQTT: ${error.message}`);
-            // A packet MQTT.js cannot parse (garbage from a broker) leaves the byte stream out
-            // of step, and MQTT.js would wait for the keepalive: close, and retry with backoff.
+            // Something unexpected (a handler that threw): close, and retry with backoff. A
+            // malformed packet from the broker needs nothing here: it ends the connection.
             this.client?.end(true);
           },
         },
@@ -200,8 +199,8 @@ export class RemoteLink {
   /** Publishes JSON with QoS 1; resolves false when not connected or the broker did not ack. */
   publish(topic: string, document: unknown, retain: boolean): Promise<boolean> {
     const client = this.client;
-    // After CONNACK, not only once the SUBACK's callback ran: MQTT.js may hand over a retained
-    // message before that callback, and its reply must not be lost.
+    // After CONNACK, not only once the SUBACK's callback ran: a retained message may be handed
+    // over before that callback, and its reply must not be lost.
     if (!client || !(this.online || client.connected)) return Promise.resolve(false);
     return new Promise((resolve) => {
       const settle = (ok: boolean): void => void (this.unacked.delete(settle) && resolve(ok));

@@ -1,11 +1,11 @@
-// Reads the broker's byte stream ahead of MQTT.js and keeps every packet it passes on small.
-// mqtt-packet buffers a packet whole before it looks at it, so a broker announcing a remaining
-// length of 268 MB would make it hold whatever arrives; and MQTT.js checks maximumPacketSize only
-// on the complete packet. Here, a PUBLISH over `limit` bytes is passed on with its payload
-// removed (it is read and dropped as it arrives, never held) and its real payload size is kept
-// for the receiver, which answers it `payload_too_large`: a retained message that is too large
-// must not end the connection, or it would end every next one too. Any other packet over the
-// limit, or a broken length, is an error that ends the connection.
+// Reads the broker's byte stream ahead of the packet framer (packets/framer.ts) and keeps every
+// packet it passes on small: a framer buffers a packet whole before it is decoded, so a broker
+// announcing a remaining length of 268 MB would make it hold whatever arrives. Here, a PUBLISH
+// over `limit` bytes is passed on with its payload removed (it is read and dropped as it
+// arrives, never held) and its real payload size is kept for the receiver, which answers it
+// `payload_too_large`: a retained message that is too large must not end the connection, or it
+// would end every next one too. Any other packet over the limit, or a broken length, is an
+// error that ends the connection.
 
 export class PacketSizeError extends Error {
   readonly code = 'EPACKETSIZE';

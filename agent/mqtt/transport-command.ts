@@ -1,5 +1,5 @@
 // The program that carries MQTT's bytes: QuickJS has no sockets, so the agent runs one and talks
-// MQTT over its stdin/stdout (stream-over-child.ts). Pure: argv in, argv out.
+// MQTT over its stdin/stdout (child-transport.ts). Pure: argv in, argv out.
 //
 // Plain TCP: `socat - TCP:host:port,nodelay` (OpenWrt package `socat`, ~110 KB). socat exits
 // when either side ends, reports connection errors on stderr with a non-zero exit code, and
@@ -26,7 +26,7 @@
 //   -cert FILE -key FILE   the client certificate, when the broker asks for one
 // The connection is in s_client's hands until it exits: when the broker closes it, s_client
 // exits; on end() we close its stdin and, since -ign_eof keeps it waiting for the broker, kill
-// it after a grace period (stream-over-child.ts).
+// it after a grace period (child-transport.ts).
 import { hostPort, type BrokerUrl } from './broker-url.ts';
 
 export interface TlsFiles {

@@ -1,6 +1,6 @@
 // One simulated router that runs the real agent: the daemon (agent/daemon/run-daemon.ts) under the
-// Node runtime, its own UCI config, state directory and device id, MQTT.js over socat to the
-// broker, the portal's verification key, and in place of the router's own parts the simulated
+// Node runtime, its own UCI config, state directory and device id, its MQTT client over socat to
+// the broker, the portal's verification key, and in place of the router's own parts the simulated
 // firewall and an in-process ubus. Only the firewall and ubus are simulated; everything the
 // agent decides, signs off and reports is the agent's own code.
 import { mkdirSync, writeFileSync } from 'node:fs';

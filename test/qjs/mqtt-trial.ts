@@ -103,6 +103,16 @@ const client = createMqttClient(runtime, options, {
 });
 
 let reconnected = false;
+const subscribed = (t: string): Promise<number[]> =>
+  new Promise((resolve, reject) =>
+    client.subscribe(t, { qos: 1 }, (error, granted) =>
+      error ? reject(error) : resolve((granted ?? []).map((g) => g.qos)),
+    ),
+  );
+const published = (t: string, payload: Uint8Array): Promise<void> =>
+  new Promise((resolve, reject) =>
+    client.publish(t, payload, { qos: 1 }, (error) => (error ? reject(error) : resolve())),
+  );
 let messageSeen: (() => void) | undefined;
 const nextMessage = (): Promise<void> => new Promise((resolve) => (messageSeen = resolve));
 
@@ -113,22 +123,19 @@ async function afterConnect(): Promise<void> {
     } else if (mode === 'wait' || mode === 'reconnect') {
       return;
     } else if (mode === 'roundtrip') {
-      const granted = await client.subscribeAsync(topic, { qos: 1 });
-      print('subscribed', { granted: granted.map((g) => g.qos) });
+      print('subscribed', { granted: await subscribed(topic) });
       const message = nextMessage();
-      // Bytes, not a string: the daemon's payloads are bytes, and MQTT.js copies a QoS 1 packet
-      // (rfdc, which checks `instanceof Buffer`) before it stores it for retransmission.
       const size = flag('payload-size');
       const payload = size === undefined ? (flag('payload') ?? 'hello') : 'x'.repeat(Number(size));
-      await client.publishAsync(topic, encodeUtf8(payload), { qos: 1 });
+      await published(topic, encodeUtf8(payload));
       print('published');
       await message;
     } else if (mode === 'retained') {
       const message = nextMessage();
-      await client.subscribeAsync(topic, { qos: 1 });
+      await subscribed(topic);
       await message;
     } else if (mode === 'idle') {
-      await client.subscribeAsync(topic, { qos: 1 });
+      await subscribed(topic);
       print('ready');
       runtime.onSignal('TERM', () => {
         print('sigterm');
