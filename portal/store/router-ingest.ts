@@ -14,6 +14,7 @@ import {
 import { basisOf, hourOf, statusEffect, type CounterBasis } from '../core/counters.ts';
 import { applyState, type Presence } from '../core/presence.ts';
 import type { Db } from './db.ts';
+import type { RowsWritten } from './pglite-vacuum.ts';
 
 export interface RouterMessage<D> {
   readonly id: string;
@@ -32,6 +33,8 @@ export interface IngestOutcome {
   /** Routers that went from offline (or unknown) to online in this batch. */
   readonly cameOnline: string[];
   readonly ignored: number;
+  /** Rows written per table (PGlite's vacuum keeper counts them, portal/store/pglite-vacuum.ts). */
+  readonly written: RowsWritten;
 }
 
 interface Current {
@@ -72,7 +75,7 @@ interface Row {
 
 export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOutcome> {
   const ids = [...new Set([...batch.states, ...batch.statuses].map((m) => m.id))].sort();
-  if (ids.length === 0) return { changed: [], cameOnline: [], ignored: 0 };
+  if (ids.length === 0) return { changed: [], cameOnline: [], ignored: 0, written: {} };
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<Row>(
       `SELECT id, online, boot, state_at, status_boot, reported_at, blocked_packets,
@@ -158,7 +161,7 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
     await moveWindows(tx, byId);
     const upserts = [...changed].sort().map((id) => routerRow(id, byId.get(id)!));
     if (upserts.length > 0) await upsertRouters(tx, upserts);
-    await updateSearch(tx, upserts, byId);
+    const searched = await updateSearch(tx, upserts, byId);
     if (hourly.size > 0)
       await tx.query(
         `INSERT INTO blocked_hourly (router_id, hour, blocked)
@@ -187,12 +190,19 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
           ),
         ],
       );
-    if (hourly.size > 0) await addFleetHours(tx, hourly);
+    const fleetHours = hourly.size > 0 ? await addFleetHours(tx, hourly) : 0;
     const cameOnline = [...changed].filter((id) => {
       const c = byId.get(id)!;
       return c.stateChanged && c.presence?.online === true && !c.wasOnline;
     });
-    return { changed: [...changed], cameOnline, ignored };
+    const written = {
+      routers: upserts.length,
+      router_search: searched,
+      blocked_hourly: hourly.size,
+      router_sources: sources.size,
+      blocked_fleet_hourly: fleetHours,
+    };
+    return { changed: [...changed], cameOnline, ignored, written };
   });
 }
 
@@ -203,14 +213,14 @@ async function updateSearch(
   tx: Db,
   upserts: ReturnType<typeof routerRow>[],
   byId: Map<string, Current>,
-): Promise<void> {
+): Promise<number> {
   const rows = upserts.filter((r) => {
     const before = byId.get(r.id)!.device;
     return (
       before === null || (r.status !== null && before !== deviceKey(r.model, r.board, r.release))
     );
   });
-  if (rows.length === 0) return;
+  if (rows.length === 0) return 0;
   await tx.query(
     `INSERT INTO router_search (id, text)
        SELECT r.id, lower(concat_ws(E'\n', r.id, r.model, r.board, r.release))
@@ -218,6 +228,7 @@ async function updateSearch(
      ON CONFLICT (id) DO UPDATE SET text = EXCLUDED.text`,
     [rows.map((r) => r.id)],
   );
+  return rows.length;
 }
 
 /** Moves each reporting router's 24 h window on (one recount query for those that need it). */
@@ -251,7 +262,7 @@ async function moveWindows(tx: Db, byId: Map<string, Current>): Promise<void> {
 }
 
 /** The fleet-wide per-hour sums, in hour order (two instances lock the rows alike). */
-async function addFleetHours(tx: Db, hourly: Map<string, number>): Promise<void> {
+async function addFleetHours(tx: Db, hourly: Map<string, number>): Promise<number> {
   const byHour = new Map<string, number>();
   for (const [key, blocked] of hourly) {
     const hour = key.split('\n')[1]!;
@@ -264,6 +275,7 @@ async function addFleetHours(tx: Db, hourly: Map<string, number>): Promise<void>
      ON CONFLICT (hour) DO UPDATE SET blocked = blocked_fleet_hourly.blocked + EXCLUDED.blocked`,
     [hours, hours.map((h) => byHour.get(h)!)],
   );
+  return hours.length;
 }
 
 function splitKey(key: string, second: string, rest: Record<string, unknown>) {

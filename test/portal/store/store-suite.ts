@@ -28,6 +28,7 @@ import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/docume
 import { bootHistoryCases } from './boot-history-cases.ts';
 import { versionCases } from './version-cases.ts';
 import { fleetListCases } from './fleet-list-cases.ts';
+import { vacuumCases } from './vacuum-cases.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
 const CLOCK = { nowMs: NOW, notReportingAfterMs: 600_000 };
@@ -374,5 +375,6 @@ export function storeSuite(
   fleetListCases(test, NOW);
   bootHistoryCases(test, NOW);
   versionCases(test, NOW);
+  vacuumCases(test, NOW);
   return test;
 }
