@@ -15,6 +15,7 @@ import { basisOf, hourOf, statusEffect, type CounterBasis } from '../core/counte
 import { applyState, type Presence } from '../core/presence.ts';
 import type { Db } from './db.ts';
 import type { RowsWritten } from './pglite-vacuum.ts';
+import { updateStatuses, upsertRouters, type RouterRow } from './router-rows.ts';
 
 export interface RouterMessage<D> {
   readonly id: string;
@@ -160,7 +161,12 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
     }
     await moveWindows(tx, byId);
     const upserts = [...changed].sort().map((id) => routerRow(id, byId.get(id)!));
-    if (upserts.length > 0) await upsertRouters(tx, upserts);
+    const statusOnly = (r: RouterRow) => byId.get(r.id)!.device !== null && r.state_at === null;
+    await updateStatuses(tx, upserts.filter(statusOnly));
+    await upsertRouters(
+      tx,
+      upserts.filter((r) => !statusOnly(r)),
+    );
     const searched = await updateSearch(tx, upserts, byId);
     if (hourly.size > 0)
       await tx.query(
@@ -211,7 +217,7 @@ const deviceKey = (...fields: (string | null)[]) => JSON.stringify(fields);
 /** The search rows of new routers and of routers whose model, board or release changed. */
 async function updateSearch(
   tx: Db,
-  upserts: ReturnType<typeof routerRow>[],
+  upserts: readonly RouterRow[],
   byId: Map<string, Current>,
 ): Promise<number> {
   const rows = upserts.filter((r) => {
@@ -314,7 +320,7 @@ function fromRow(row: Row): Current {
   };
 }
 
-function routerRow(id: string, c: Current) {
+function routerRow(id: string, c: Current): RouterRow {
   const s = c.status;
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
@@ -349,63 +355,4 @@ function routerRow(id: string, c: Current) {
     blocked_24h: s ? c.window.total : null,
     blocked_24h_hour: s && c.window.endMs !== null ? iso(c.window.endMs) : null,
   };
-}
-
-const STATUS_COLUMNS = [
-  'status_received_at',
-  'reported_at',
-  'status_boot',
-  'model',
-  'board',
-  'release',
-  'wan_proto',
-  'enabled',
-  'applied_version',
-  'policy_source',
-  'policy_action',
-  'applied',
-  'backend',
-  'drift_count',
-  'repairs',
-  'has_error',
-  'blocked_packets',
-  'blocked_24h',
-  'blocked_24h_hour',
-];
-const STATE_COLUMNS = ['online', 'boot', 'state'];
-// NOT NULL columns a state-only first message leaves without a value.
-const DEFAULTS: Record<string, string> = {
-  drift_count: '0',
-  repairs: '0',
-  has_error: 'false',
-  blocked_packets: '0',
-  blocked_24h: '0',
-};
-const insertValue = (c: string) => (DEFAULTS[c] ? `COALESCE(x.${c}, ${DEFAULTS[c]})` : `x.${c}`);
-
-async function upsertRouters(tx: Db, rows: ReturnType<typeof routerRow>[]): Promise<void> {
-  const keep = (column: string, group: string) =>
-    `${column} = CASE WHEN EXCLUDED.${group} IS NULL THEN routers.${column} ELSE EXCLUDED.${column} END`;
-  await tx.query(
-    `INSERT INTO routers (id, first_seen, last_seen, online, boot, agent_version, state, state_at,
-                          status, ${STATUS_COLUMNS.join(', ')})
-       SELECT x.id, x.first_seen, x.last_seen, COALESCE(x.online, false), x.boot, x.agent_version,
-              x.state, x.state_at, x.status, ${STATUS_COLUMNS.map(insertValue).join(', ')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(
-           id text, first_seen timestamptz, last_seen timestamptz, online boolean, boot text,
-           agent_version text, state jsonb, state_at timestamptz, status jsonb,
-           status_received_at timestamptz, reported_at timestamptz, status_boot text, model text,
-           board text, release text, wan_proto text, enabled boolean, applied_version bigint,
-           policy_source text, policy_action text, applied boolean, backend text,
-           drift_count integer, repairs integer, has_error boolean, blocked_packets bigint,
-           blocked_24h bigint, blocked_24h_hour timestamptz)
-     ON CONFLICT (id) DO UPDATE SET
-       last_seen = GREATEST(routers.last_seen, EXCLUDED.last_seen),
-       agent_version = COALESCE(EXCLUDED.agent_version, routers.agent_version),
-       ${STATE_COLUMNS.map((c) => keep(c, 'state_at')).join(',\n       ')},
-       state_at = COALESCE(EXCLUDED.state_at, routers.state_at),
-       ${STATUS_COLUMNS.map((c) => keep(c, 'status')).join(',\n       ')},
-       status = COALESCE(EXCLUDED.status, routers.status)`,
-    [JSON.stringify(rows)],
-  );
 }
