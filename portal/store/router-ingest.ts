@@ -60,35 +60,50 @@ interface Row {
   id: string;
   online: boolean;
   boot: string | null;
-  state_at: Date | null;
+  state_at: number | null;
   status_boot: string | null;
-  reported_at: Date | null;
+  reported_at: number | null;
   blocked_packets: number;
   applied_version: number | null;
   repairs: number;
   top_sources: TopSource[] | null;
   blocked_24h: number;
-  blocked_24h_hour: Date | null;
+  blocked_24h_hour: number | null;
   model: string | null;
   board: string | null;
   release: string | null;
+}
+
+const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::int8`;
+
+/**
+ * The stored rows of the batch's routers, in id order, locked on PostgreSQL (PGlite has one
+ * connection and its transactions are exclusive: no lock needed, and row locks cost a heap write
+ * per row there). As one JSON array: one value to decode instead of 15 per row (measured ~10 us
+ * a message less on PGlite); times as epoch milliseconds.
+ */
+async function readRows(tx: Db, ids: readonly string[]): Promise<Row[]> {
+  const { rows } = await tx.query<{ rows: Row[] | null }>(
+    `SELECT json_agg(json_build_object(
+              'id', id, 'online', online, 'boot', boot, 'state_at', ${ms('state_at')},
+              'status_boot', status_boot, 'reported_at', ${ms('reported_at')},
+              'blocked_packets', blocked_packets, 'applied_version', applied_version,
+              'repairs', repairs, 'top_sources', status->'counters'->'top_sources',
+              'blocked_24h', blocked_24h, 'blocked_24h_hour', ${ms('blocked_24h_hour')},
+              'model', model, 'board', board, 'release', release) ORDER BY id) AS rows
+       FROM (SELECT * FROM routers WHERE id = ANY($1::text[]) ORDER BY id${
+         tx.kind === 'postgres' ? ' FOR UPDATE' : ''
+       }) r`,
+    [ids],
+  );
+  return rows[0]?.rows ?? [];
 }
 
 export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOutcome> {
   const ids = [...new Set([...batch.states, ...batch.statuses].map((m) => m.id))].sort();
   if (ids.length === 0) return { changed: [], cameOnline: [], ignored: 0, written: {} };
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<Row>(
-      `SELECT id, online, boot, state_at, status_boot, reported_at, blocked_packets,
-              applied_version, repairs, status->'counters'->'top_sources' AS top_sources,
-              blocked_24h, blocked_24h_hour, model, board, release
-         FROM routers WHERE id = ANY($1::text[]) ORDER BY id${
-           // PGlite has one connection and its transactions are exclusive: no lock needed (and
-           // row locks cost a heap write per row there).
-           tx.kind === 'postgres' ? ' FOR UPDATE' : ''
-         }`,
-      [ids],
-    );
+    const rows = await readRows(tx, ids);
     const byId = new Map<string, Current>();
     for (const row of rows) byId.set(row.id, fromRow(row));
     const hourly = new Map<string, number>();
@@ -293,13 +308,13 @@ function fromRow(row: Row): Current {
   return {
     presence:
       row.boot !== null && row.state_at !== null
-        ? { online: row.online, boot: row.boot, at: row.state_at.toISOString() }
+        ? { online: row.online, boot: row.boot, at: new Date(row.state_at).toISOString() }
         : null,
     basis:
       row.reported_at !== null
         ? {
             boot: row.status_boot,
-            reportedAt: row.reported_at.toISOString(),
+            reportedAt: new Date(row.reported_at).toISOString(),
             blockedPackets: row.blocked_packets,
             appliedVersion: row.applied_version ?? 0,
             repairs: row.repairs,
@@ -314,7 +329,7 @@ function fromRow(row: Row): Current {
     stateChanged: false,
     statusReceivedAt: null,
     device: deviceKey(row.model, row.board, row.release),
-    window: { total: row.blocked_24h, endMs: row.blocked_24h_hour?.getTime() ?? null },
+    window: { total: row.blocked_24h, endMs: row.blocked_24h_hour },
     statusHours: [],
     deltas: [],
   };
