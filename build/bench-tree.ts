@@ -3,22 +3,39 @@
 // intervals): the processes, their summed RSS and PSS (/proc/<pid>/smaps_rollup), the CPU they use
 // over a 60 s idle window, and the programs they start in it. The daemon runs as process 1 of its
 // own pid namespace (`unshare --pid --fork`), so the pids that namespace hands out count every
-// program started in the tree, however short-lived. Runs inside the bench's network namespace.
-// A third run follows the WAN interface through ubus (the Node stand-ins of test/openwrt-standins)
+// program started in the tree, however short-lived. Runs inside the bench's network namespace,
+// with an fw4-sized ruleset beside the agent's table (bench-fw4-ruleset.ts). A TLS run with a
+// verify key, after a signed desired state, reports memory only (the verifier's tables).
+// A last run follows the WAN interface through ubus (the Node stand-ins of test/openwrt-standins)
 // and counts the ubus programs the idle daemon starts (its liveness watch of ubusd).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { createStandinDir, type StandinDir } from '../test/openwrt-standins/standin-dir.ts';
+import { keygen } from '../tools/sign/keygen.ts';
+import { desiredClaims, signDesired, signingKey } from '../tools/sign/tokens.ts';
+import { FW4_DEFAULT_RULESET } from './bench-fw4-ruleset.ts';
 import { peakRssKb } from './peak-rss.ts';
+import {
+  CLOCK_TICKS,
+  cpuNs,
+  lastPidIn,
+  memoryKb,
+  namesIn,
+  read,
+  statFields,
+  taskIds,
+  treeOf,
+} from './proc-tree.ts';
 
 const PLAIN_PORT = 18840;
 const TLS_PORT = 18841;
 const DEVICE = 'bench-tree';
+// The signed run's router: its retained desired state must not reach the other runs.
+const SIGNED_DEVICE = 'bench-tree-signed';
 const SETTLE_MS = 5000;
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 60_000);
-const CLOCK_TICKS = 100; // USER_HZ, the unit of /proc/<pid>/stat's times
 // Issue 10's targets for the idle, connected tree over TLS (docs/budgets.md); printed beside the
 // figures of both runs, judged on TLS.
 const TARGET = { processes: 3, rssKb: 14 * 1024, pssKb: 8 * 1024, cpuPercent: 0.02 };
@@ -31,65 +48,6 @@ export interface TreeBenchOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-/** `pid` and all its descendants. */
-export function treeOf(pid: number): number[] {
-  const children = (read(`/proc/${pid}/task/${pid}/children`) ?? '').trim();
-  return [pid, ...(children ? children.split(/\s+/).map(Number).flatMap(treeOf) : [])];
-}
-
-function statFields(pid: number): string[] {
-  const text = read(`/proc/${pid}/stat`) ?? '';
-  return text.slice(text.lastIndexOf(')') + 2).split(' '); // [0] is field 3 (state)
-}
-
-/** Rss and Pss of a process in KB, from smaps_rollup. */
-function memoryKb(pid: number): { rss: number; pss: number } {
-  const text = read(`/proc/${pid}/smaps_rollup`) ?? '';
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
-  return { rss: field('Rss'), pss: field('Pss') };
-}
-
-/** CPU time in ns: of the tree's live threads (schedstat, exact), plus the children the root
- * reaped (cutime + cstime, in clock ticks). */
-function cpuNs(root: number): number {
-  let ns = 0;
-  for (const pid of treeOf(root))
-    for (const tid of taskIds(pid))
-      ns += Number((read(`/proc/${pid}/task/${tid}/schedstat`) ?? '0').split(' ')[0]);
-  const f = statFields(root);
-  return ns + ((Number(f[13]) + Number(f[14])) * 1e9) / CLOCK_TICKS;
-}
-
-function taskIds(pid: number): string[] {
-  return namesIn(`/proc/${pid}/task`);
-}
-
-/** The names in a directory; none when it does not exist. */
-function namesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/** The next pid the namespace of `init` hands out, minus one: read by starting one `sh` in it. */
-function lastPidIn(init: number): number {
-  return Number(
-    execFileSync('nsenter', ['-t', String(init), '--pid', 'sh', '-c', 'echo $$'], {
-      encoding: 'utf8',
-    }).trim(),
-  );
-}
 
 function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
   const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -107,11 +65,18 @@ function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
   return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
 }
 
+/** A daemon that takes signed desired states, and the one it finds retained on the broker. */
+interface Signed {
+  readonly keyFile: string;
+  readonly token: string;
+}
+
 function config(
   dir: string,
   broker: string,
   caFile: string | null,
   standins: StandinDir | null,
+  signed: Signed | null = null,
 ): string {
   return [
     "config policy 'policy'",
@@ -122,7 +87,8 @@ function config(
     standins ? "\tlist wan_interface 'wan'" : "\tlist wan_device 'wan'",
     '',
     "config agent 'agent'",
-    `\toption device_id '${DEVICE}'`,
+    `\toption device_id '${signed ? SIGNED_DEVICE : DEVICE}'`,
+    signed ? `\toption verify_key_file '${signed.keyFile}'` : '',
     `\toption state_dir '${dir}/state'`,
     `\toption run_dir '${dir}/run'`,
     "\toption log_target 'procd'",
@@ -148,20 +114,27 @@ async function stop(child: ChildProcess, target = child.pid): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitOnline(port: number): Promise<void> {
+/** Waits until `device` is online, and with `version`, until it reports that version in force. */
+async function waitOnline(port: number, device = DEVICE, version?: number): Promise<void> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
     clientId: 'bench-tree-isp',
   });
   try {
-    const online = new Promise<void>((resolve) =>
-      client.on('message', (_t, payload) => {
-        if (payload.length && JSON.parse(payload.toString()).online) resolve();
+    let online = false;
+    let applied = version === undefined;
+    const ready = new Promise<void>((resolve) =>
+      client.on('message', (topic, payload) => {
+        if (!payload.length) return;
+        const message = JSON.parse(payload.toString());
+        if (topic.endsWith('/state')) online ||= message.online === true;
+        else applied ||= message.policy?.version === version;
+        if (online && applied) resolve();
       }),
     );
-    await client.subscribeAsync(`op25b/v1/${DEVICE}/state`);
+    await client.subscribeAsync([`op25b/v1/${device}/state`, `op25b/v1/${device}/status`]);
     await Promise.race([
-      online,
-      sleep(15_000).then(() => Promise.reject(new Error('the daemon did not come online'))),
+      ready,
+      sleep(15_000).then(() => Promise.reject(new Error(`${device} did not come online`))),
     ]);
   } finally {
     await client.endAsync();
@@ -237,16 +210,20 @@ async function measureUbus({ dir, qjs, bundle, line }: TreeBenchOptions): Promis
   }
 }
 
+/** The tree idle and connected; a `signed` run (memory only, no idle window) first verifies and
+ * applies a signed desired state, which builds the verifier's tables (ed25519-verify.js). */
 async function measure(
   { dir, qjs, bundle, line }: TreeBenchOptions,
   label: string,
   broker: string,
   caFile: string | null,
+  signed: Signed | null = null,
 ): Promise<void> {
-  const home = join(dir, `tree-${label}`);
+  const home = join(dir, `tree-${label.replace(/\W+/g, '-')}`);
   mkdirSync(join(home, 'state'), { recursive: true });
   const configPath = join(home, 'op25b.uci');
-  writeFileSync(configPath, config(home, broker, caFile, null));
+  writeFileSync(configPath, config(home, broker, caFile, null, signed));
+  if (signed) await publishRetained(`op25b/v1/${SIGNED_DEVICE}/desired`, signed.token);
   // `unshare` stays the parent; the daemon is its one child, process 1 of the new namespace.
   const wrapper = spawn(
     'unshare',
@@ -259,20 +236,23 @@ async function measure(
   wrapper.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let daemon: number | undefined;
   try {
-    await waitOnline(PLAIN_PORT);
+    await waitOnline(PLAIN_PORT, signed ? SIGNED_DEVICE : DEVICE, signed ? 1 : undefined);
     await sleep(SETTLE_MS);
     daemon = treeOf(wrapper.pid!)[1];
     if (daemon === undefined) throw new Error('no daemon under unshare');
     const pids = treeOf(daemon);
     const names = pids.map((p) => (read(`/proc/${p}/comm`) ?? '?').trim());
     const mem = pids.map(memoryKb);
-    const sum = (key: 'rss' | 'pss') => mem.reduce((total, m) => total + m[key], 0);
-    const each = names.map((n, i) => `${n} ${mem[i]!.rss}/${mem[i]!.pss}`);
+    const sum = (key: 'rss' | 'pss' | 'anon') => mem.reduce((total, m) => total + m[key], 0);
+    const each = names.map((n, i) => `${n} ${mem[i]!.rss}/${mem[i]!.pss}/${mem[i]!.anon}`);
     line(
-      `tree, ${label}: processes (RSS/PSS KB each)`,
+      `tree, ${label}: processes (RSS/PSS/anonymous KB each)`,
       `${pids.length} (${each.join(', ')}) ${judge(pids.length <= TARGET.processes, `<= ${TARGET.processes}`)}`,
     );
     line(`tree, ${label}: RSS / PSS, daemon alone`, `${mem[0]!.rss} / ${mem[0]!.pss} KB`);
+    // Without swap the kernel can drop only file pages (read back from flash when needed): the
+    // anonymous memory is what the tree holds for certain.
+    line(`tree, ${label}: anonymous memory, whole tree`, `${sum('anon')} KB`);
     line(
       `tree, ${label}: RSS / PSS, whole tree`,
       `${sum('rss')} / ${sum('pss')} KB ` +
@@ -281,6 +261,7 @@ async function measure(
           `<= ${TARGET.rssKb} / ${TARGET.pssKb} KB`,
         ),
     );
+    if (signed) return;
     const pidsBefore = lastPidIn(daemon);
     const cpuBefore = cpuNs(daemon);
     const start = performance.now();
@@ -312,6 +293,28 @@ async function measure(
   }
 }
 
+async function publishRetained(topic: string, payload: string): Promise<void> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${PLAIN_PORT}`, {
+    clientId: 'bench-tree-signer',
+  });
+  try {
+    await client.publishAsync(topic, payload, { qos: 1, retain: true });
+  } finally {
+    await client.endAsync();
+  }
+}
+
+/** A key pair, the public half where the daemon reads it, and a desired state signed with it. */
+async function signedSetting(dir: string): Promise<Signed> {
+  const keyDir = join(dir, 'tree-signed-keys');
+  mkdirSync(keyDir, { recursive: true });
+  const files = keygen(keyDir, true);
+  const key = signingKey(readFileSync(files.privateFile, 'utf8'));
+  const claims = desiredClaims({ enabled: true, action: 'reject' }, 1);
+  const { token } = await signDesired(key, SIGNED_DEVICE, claims, 3600);
+  return { keyFile: files.publicFile, token };
+}
+
 /** `(target X: met)` or `(target X: NOT met)`. */
 function judge(met: boolean, target: string): string {
   return `(target ${target}: ${met ? 'met' : 'NOT met'})`;
@@ -337,6 +340,8 @@ function floor({ qjs, line }: TreeBenchOptions): void {
 export async function treeBench(options: TreeBenchOptions): Promise<void> {
   execFileSync('ip', ['link', 'set', 'lo', 'up']); // a fresh namespace's loopback is down
   floor(options);
+  // A router's ruleset beside the agent's table: `nft monitor` caches all of it.
+  execFileSync('nft', ['-f', '-'], { input: FW4_DEFAULT_RULESET });
   const tlsDir = join(options.dir, 'tree-tls-files');
   mkdirSync(tlsDir, { recursive: true });
   const tls = makeTlsFiles(tlsDir);
@@ -361,8 +366,11 @@ export async function treeBench(options: TreeBenchOptions): Promise<void> {
     await sleep(300);
     await measure(options, 'plain', `mqtt://127.0.0.1:${PLAIN_PORT}`, null);
     await measure(options, 'TLS', `mqtts://127.0.0.1:${TLS_PORT}`, tls.ca);
+    const signed = await signedSetting(options.dir);
+    await measure(options, 'TLS, signed', `mqtts://127.0.0.1:${TLS_PORT}`, tls.ca, signed);
     await measureUbus(options);
   } finally {
     await stop(broker);
+    execFileSync('nft', ['delete', 'table', 'inet', 'fw4']);
   }
 }

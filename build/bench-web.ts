@@ -20,11 +20,11 @@ import { blockedSeries } from '../portal/store/blocked-series.ts';
 import { openDb, type Db } from '../portal/store/db.ts';
 import {
   blockedHistory,
-  fleetSummary,
   listRouters,
   routerDetail,
   topBlocked,
 } from '../portal/store/fleet-queries.ts';
+import { fleetSummary } from '../portal/store/fleet-summary.ts';
 import { migrate } from '../portal/store/migrate.ts';
 import { deviceId } from '../test/portal/support/documents.ts';
 import { fillFleet, percentile } from './bench-portal-api.ts';

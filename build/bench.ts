@@ -33,7 +33,7 @@ const VERIFY_RUNS = 100;
 const APPLY_ONLY = process.argv.includes('--apply');
 // `npm run bench -- --agent`: the router's figures only (bundle, apply, daemon, tree), no portal.
 const AGENT_ONLY = process.argv.includes('--agent');
-// `npm run bench -- --tree`: the daemon's process tree only (build/bench-tree.ts, ~2.5 min).
+// `npm run bench -- --tree`: the daemon's process tree only (build/bench-tree.ts, ~3.5 min).
 const TREE_ONLY = process.argv.includes('--tree');
 // `npm run bench -- --ingest`: the portal's end-to-end ingest lines only (PGlite, PostgreSQL 15;
 // about 3 minutes, build/bench-portal-ingest.ts).

@@ -25,12 +25,12 @@ import {
 } from '../store/action-store.ts';
 import {
   blockedHistory,
-  fleetSummary,
   listRouters,
   routerDetail,
   topBlocked,
   type QueryClock,
 } from '../store/fleet-queries.ts';
+import { fleetSummary } from '../store/fleet-summary.ts';
 import { blockedSeries } from '../store/blocked-series.ts';
 import { bootHistory } from '../store/boot-history.ts';
 import { vacuumKeeper } from '../store/pglite-vacuum.ts';

@@ -1,10 +1,9 @@
-// What the fleet list, the summary and a router's page read. The fleet list is built from a
+// What the fleet list and a router's page read (the overview's counts: fleet-summary.ts). The fleet list is built from a
 // FleetQuery (already parsed and checked, portal/core/fleet-query.ts) into one parameterised
 // WHERE clause: no text from a request is ever put into SQL.
 import type { Backend, StateDoc, StatusDoc, TopSource } from '../../contract/message-types.ts';
 import type { FleetQuery, SortKey } from '../core/fleet-query.ts';
 import type {
-  FleetSummary,
   HourBucket,
   RouterDetail,
   RouterSummary,
@@ -250,37 +249,6 @@ async function blockedFor(db: Db, ids: string[], since: string): Promise<Map<str
     [ids, since],
   );
   return new Map(rows.map((r) => [r.router_id, r.blocked]));
-}
-
-/**
- * The overview's counts, exact. Each is read from an index of the routers it counts (the rare
- * side of a flag: offline, disabled, not applied, erroring, silent), the healthy ones as the
- * rest, so a healthy fleet of 100,000 costs a few thousand index entries, not a scan of it. The
- * number of routers comes from router_search (one narrow row per router, rarely written).
- */
-export async function fleetSummary(db: Db, clock: QueryClock): Promise<FleetSummary> {
-  const cutoff = new Date(clock.nowMs - clock.notReportingAfterMs).toISOString();
-  const { rows } = await db.query<Record<keyof FleetSummary | 'offline' | 'notEnforcing', number>>(
-    `SELECT (SELECT count(*) FROM router_search) AS routers,
-            (SELECT count(*) FROM routers WHERE NOT online) AS offline,
-            (SELECT count(*) FROM routers
-              WHERE enabled = false OR applied = false OR status_received_at IS NULL)
-              AS "notEnforcing",
-            (SELECT count(*) FROM routers WHERE enabled = false) AS disabled,
-            (SELECT count(*) FROM routers WHERE applied = false OR has_error) AS "driftedOrErroring",
-            (SELECT count(*) FROM routers WHERE status_received_at IS NULL OR status_received_at < $1)
-              AS "notReporting"`,
-    [cutoff],
-  );
-  const c = rows[0]!;
-  return {
-    routers: c.routers,
-    online: c.routers - c.offline,
-    enforcing: c.routers - c.notEnforcing,
-    disabled: c.disabled,
-    driftedOrErroring: c.driftedOrErroring,
-    notReporting: c.notReporting,
-  };
 }
 
 export async function routerDetail(

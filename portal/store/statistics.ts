@@ -5,6 +5,6 @@ import type { Db } from './db.ts';
 
 export async function refreshStatistics(db: Db): Promise<void> {
   await db.exec('ANALYZE routers, router_search, blocked_hourly');
-  // router_search is rarely written: vacuumed, its count is an index-only scan (the summary).
+  // router_search is rarely written: vacuumed here, as nothing else does on PGlite.
   await db.exec('VACUUM router_search');
 }

@@ -15,12 +15,12 @@ import { recordDesired } from '../../../portal/store/desired-store.ts';
 import type { Db } from '../../../portal/store/db.ts';
 import {
   blockedHistory,
-  fleetSummary,
   listRouters,
   matchingIds,
   routerDetail,
   topBlocked,
 } from '../../../portal/store/fleet-queries.ts';
+import { fleetSummary } from '../../../portal/store/fleet-summary.ts';
 import { blockedSeries } from '../../../portal/store/blocked-series.ts';
 import { migrate, migrationNames } from '../../../portal/store/migrate.ts';
 import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
@@ -28,6 +28,7 @@ import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/docume
 import { bootHistoryCases } from './boot-history-cases.ts';
 import { versionCases } from './version-cases.ts';
 import { fleetListCases } from './fleet-list-cases.ts';
+import { fleetSummaryCases } from './fleet-summary-cases.ts';
 import { vacuumCases } from './vacuum-cases.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
@@ -373,6 +374,7 @@ export function storeSuite(
   });
 
   fleetListCases(test, NOW);
+  fleetSummaryCases(test, NOW);
   bootHistoryCases(test, NOW);
   versionCases(test, NOW);
   vacuumCases(test, NOW);
