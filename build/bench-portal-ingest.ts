@@ -77,6 +77,7 @@ function startPublisher(): { child: ChildProcess; events: FromPublisher[] } {
 interface Measured {
   readonly rate: number;
   readonly cpuUsPerMessage: number;
+  readonly meanBatch: number;
   readonly published: number;
   readonly stored: number;
 }
@@ -121,10 +122,12 @@ async function run(db: Db, seconds: number): Promise<Measured> {
       ticker = setInterval(() => send({ type: 'stored', n: stats.handled }), 20);
       await until('the first stored batch', 20_000, () => stats.handled > 0);
       const h0 = stats.handled;
+      const b0 = stats.batches;
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       await sleep(seconds * 1000);
       const h1 = stats.handled;
+      const b1 = stats.batches;
       const t1 = performance.now();
       const cpu = process.cpuUsage(cpu0);
       send({ type: 'stop' });
@@ -145,6 +148,7 @@ async function run(db: Db, seconds: number): Promise<Measured> {
       return {
         rate: Math.round((n / (t1 - t0)) * 1000),
         cpuUsPerMessage: (cpu.user + cpu.system) / n,
+        meanBatch: Math.round(n / Math.max(1, b1 - b0)),
         published: done.published,
         stored,
       };
@@ -224,7 +228,8 @@ export async function ingestEndToEndBench(
     const name = kind === 'pglite' ? 'PGlite' : 'PostgreSQL 15';
     line(
       `portal: status ingest end to end (mosquitto, QoS 1), ${name}, ${seconds} s (target >= ${target}/s)`,
-      `${m.rate}/s (service CPU ${m.cpuUsPerMessage.toFixed(0)} us/message; ${m.published} published, ` +
+      `${m.rate}/s (service CPU ${m.cpuUsPerMessage.toFixed(0)} us/message, batches of ${m.meanBatch}; ` +
+        `${m.published} published, ` +
         `all stored, ${m.stored} routers checked; load average ${loadavg()[0]!.toFixed(1)})`,
     );
   }
