@@ -88,20 +88,29 @@ const UPSERT = `INSERT INTO routers (id, first_seen, last_seen, online, boot, ag
    state_at = COALESCE(EXCLUDED.state_at, routers.state_at),
    ${STATUS_COLUMNS.map((c) => keep(c, 'status')).join(',\n   ')},
    status = COALESCE(EXCLUDED.status, routers.status)`;
-
-const STATUS_UPDATE = `UPDATE routers r SET
-   last_seen = GREATEST(r.last_seen, x.last_seen),
-   agent_version = x.agent_version,
-   status = x.status,
-   ${STATUS_COLUMNS.map((c) => `${c} = x.${c}`).join(',\n   ')}
-  FROM jsonb_to_recordset($1::jsonb) AS x(
-    id text, last_seen timestamptz, agent_version text, status jsonb, ${STATUS_RECORD})
- WHERE r.id = x.id`;
-
 /** Any row: new routers, state documents, status documents. */
 export async function upsertRouters(tx: Db, rows: readonly RouterRow[]): Promise<void> {
   if (rows.length > 0) await tx.query(UPSERT, [JSON.stringify(rows)]);
 }
+
+// The status update's JSON parameter has short keys (k0, k1, ... in NARROW's order): the column
+// names were a quarter of its bytes, and PGlite measures, encodes and parses every byte (this
+// saved 5 to 7 us a message there).
+const NARROW = ['id', 'last_seen', 'agent_version', 'status', ...STATUS_COLUMNS];
+const NARROW_TYPES: Record<string, string> = {
+  id: 'text',
+  last_seen: 'timestamptz',
+  agent_version: 'text',
+  status: 'jsonb',
+  ...STATUS_TYPES,
+};
+const STATUS_UPDATE = `UPDATE routers r SET
+   last_seen = GREATEST(r.last_seen, x.k1),
+   ${NARROW.slice(2)
+     .map((c) => `${c} = x.k${NARROW.indexOf(c)}`)
+     .join(',\n   ')}
+  FROM jsonb_to_recordset($1::jsonb) AS x(${NARROW.map((c, i) => `k${i} ${NARROW_TYPES[c]}`).join(', ')})
+ WHERE r.id = x.k0`;
 
 /**
  * Rows of routers already stored that carry a status and leave presence unchanged (the caller
@@ -110,8 +119,9 @@ export async function upsertRouters(tx: Db, rows: readonly RouterRow[]): Promise
 export async function updateStatuses(tx: Db, rows: readonly RouterRow[]): Promise<void> {
   if (rows.length === 0) return;
   const narrow = rows.map((r) => {
-    const { first_seen, online, boot, state, state_at, ...rest } = r;
-    return rest;
+    const o: Record<string, unknown> = {};
+    NARROW.forEach((c, i) => (o[`k${i}`] = r[c as keyof RouterRow]));
+    return o;
   });
   await tx.query(STATUS_UPDATE, [JSON.stringify(narrow)]);
 }
