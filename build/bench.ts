@@ -18,6 +18,7 @@ import { treeBench } from './bench-tree.ts';
 import { peakRssKb } from './peak-rss.ts';
 import { portalApiBench } from './bench-portal-api.ts';
 import { portalCoreBench } from './bench-portal.ts';
+import { ingestEndToEndBench } from './bench-portal-ingest.ts';
 import { webBench } from './bench-web.ts';
 import { fleetScaleBench } from './bench-sim.ts';
 import { qjsEsbuildOptions } from './esbuild-qjs-options.ts';
@@ -34,6 +35,9 @@ const APPLY_ONLY = process.argv.includes('--apply');
 const AGENT_ONLY = process.argv.includes('--agent');
 // `npm run bench -- --tree`: the daemon's process tree only (build/bench-tree.ts, ~3.5 min).
 const TREE_ONLY = process.argv.includes('--tree');
+// `npm run bench -- --ingest`: the portal's end-to-end ingest lines only (PGlite, PostgreSQL 15;
+// about 3 minutes, build/bench-portal-ingest.ts).
+const INGEST_ONLY = process.argv.includes('--ingest');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -290,6 +294,7 @@ async function inner(dir: string): Promise<void> {
 }
 
 async function outer(): Promise<void> {
+  if (INGEST_ONLY) return ingestEndToEndBench(line);
   // The entry and the chunks it loads (esbuild.config.ts): each file, then all of them.
   const files = readFileSync(join(root, 'dist', 'op25b-agent.files'), 'utf8').split('\n');
   let total = 0;
@@ -317,6 +322,7 @@ async function outer(): Promise<void> {
   if (APPLY_ONLY || AGENT_ONLY || TREE_ONLY) return;
   await portalApiBench(line);
   await portalCoreBench(line);
+  await ingestEndToEndBench(line);
   await webBench(line);
   // 10,000 simulated routers through mosquitto and the portal, on PostgreSQL and on PGlite.
   await fleetScaleBench(line, Number(process.env.SIM_ROUTERS ?? 10_000));

@@ -33,6 +33,7 @@ import {
 import { fleetSummary } from '../store/fleet-summary.ts';
 import { blockedSeries } from '../store/blocked-series.ts';
 import { bootHistory } from '../store/boot-history.ts';
+import { vacuumKeeper } from '../store/pglite-vacuum.ts';
 import { ingestBatch } from '../store/router-ingest.ts';
 import { getRollout, listRollouts, rolloutActions } from '../store/rollout-store.ts';
 import { refreshStatistics } from '../store/statistics.ts';
@@ -131,11 +132,16 @@ export async function startFleetService(
     await markSent(db, sent, Date.now());
   };
 
+  const vacuum = vacuumKeeper(db);
   const handle = async (batch: RouterBatch) => {
     const outcome = await ingestBatch(db, batch);
     emitReplies(await recordReplies(db, batch.replies));
     for (const id of outcome.changed) emit({ type: 'router', id });
     if (outcome.cameOnline.length) await sendPending(outcome.cameOnline);
+    // Between batches (PGlite only): the batch is stored, so a failure here is only logged.
+    await vacuum
+      .after(outcome.written)
+      .catch((error: unknown) => log(`vacuum: ${(error as Error).message}`));
   };
   const ingest = await startIngest({
     client,

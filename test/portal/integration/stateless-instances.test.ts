@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import type { FleetEvent } from '../../../portal/core/fleet-event.ts';
 import { openDb, type Db } from '../../../portal/store/db.ts';
 import { migrate } from '../../../portal/store/migrate.ts';
+import { EVENT_CHANNEL } from '../../../portal/service/event-relay.ts';
 import { BOOT_A, deviceId } from '../support/documents.ts';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import {
@@ -80,6 +81,13 @@ test('retained messages on a shared subscribe and messages taken by two instance
   await empty(dbs[0]!);
   const signer = await keys.signer();
   const a = await startPortal({ db: dbs[0]!, brokerUrl: broker.url, signer, shareGroup: 'p' });
+  // A relays its change events to the other instances (NOTIFY, after each batch): B must start
+  // only once A's have gone out, or B's stream rightly shows them and they are not B's doing.
+  const aEvents = eventsOf(a);
+  let relayed = 0;
+  const unlisten = await dbs[0]!.listen(EVENT_CHANNEL, (payload) => {
+    relayed += (JSON.parse(payload) as { events: FleetEvent[] }).events.length;
+  });
   const routers = await routersFrom(1, 8);
   const portals: Portal[] = [a];
   try {
@@ -89,6 +97,9 @@ test('retained messages on a shared subscribe and messages taken by two instance
       await a.ingest.drain();
       return (await totalBlocked(a)) === 8 * 30 ? true : undefined;
     });
+    await waitForValue('the events of A relayed', async () =>
+      relayed >= aEvents.length ? true : undefined,
+    );
     const before = await a.summary();
     // B joins the group: mosquitto hands it every retained state and status again.
     const b = await startPortal({ db: dbs[1]!, brokerUrl: broker.url, signer, shareGroup: 'p' });
@@ -124,6 +135,7 @@ test('retained messages on a shared subscribe and messages taken by two instance
     const again = await a.summary();
     assert.equal(again, { ...before, routers: 8, online: 8 });
   } finally {
+    await unlisten();
     await Promise.all(routers.map((r) => r.stop()));
     await Promise.all(portals.map((p) => p.stop()));
   }

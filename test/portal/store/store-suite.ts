@@ -29,6 +29,7 @@ import { bootHistoryCases } from './boot-history-cases.ts';
 import { versionCases } from './version-cases.ts';
 import { fleetListCases } from './fleet-list-cases.ts';
 import { fleetSummaryCases } from './fleet-summary-cases.ts';
+import { vacuumCases } from './vacuum-cases.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
 const CLOCK = { nowMs: NOW, notReportingAfterMs: 600_000 };
@@ -376,5 +377,6 @@ export function storeSuite(
   fleetSummaryCases(test, NOW);
   bootHistoryCases(test, NOW);
   versionCases(test, NOW);
+  vacuumCases(test, NOW);
   return test;
 }
