@@ -47,3 +47,8 @@ export function advance(base: number, endMs: number, deltas: readonly HourDelta[
   for (const d of deltas) if (d.hourMs >= start && d.hourMs <= endMs) total += d.blocked;
   return { total, endMs };
 }
+
+/** How long from nowMs until `afterMs` past the start of the next hour. */
+export function untilNextHour(nowMs: number, afterMs: number): number {
+  return Math.floor(nowMs / HOUR_MS) * HOUR_MS + HOUR_MS + afterMs - nowMs;
+}

@@ -1,6 +1,7 @@
 // Wires the store, ingest, publisher, control and rollout runner into one FleetService, with the
 // periodic work: reply timeouts (every second), rollout ticks (every 500 ms), re-signing of
-// retained desired states (every minute); change events relayed to the other instances.
+// retained desired states (every minute), the stored 24 h windows as each hour turns; change
+// events relayed to the other instances.
 import type { MqttClient } from 'mqtt';
 import { topicsFor } from '../../contract/topics.ts';
 import type { ActionRecord } from '../core/action.ts';
@@ -13,6 +14,7 @@ import {
   startRollout,
   type RolloutDeps,
 } from '../control/rollout-runner.ts';
+import { untilNextHour } from '../core/blocked-window.ts';
 import { connectBroker } from '../mqtt/connect-broker.ts';
 import { startIngest, type Ingest, type RouterBatch } from '../mqtt/ingest.ts';
 import { mqttPublisher } from '../mqtt/publisher.ts';
@@ -32,6 +34,7 @@ import {
 } from '../store/fleet-queries.ts';
 import { fleetSummary } from '../store/fleet-summary.ts';
 import { blockedSeries } from '../store/blocked-series.ts';
+import { refreshWindows } from '../store/blocked-window-store.ts';
 import { bootHistory } from '../store/boot-history.ts';
 import { vacuumKeeper } from '../store/pglite-vacuum.ts';
 import { ingestBatch } from '../store/router-ingest.ts';
@@ -46,6 +49,8 @@ export interface ServiceTimers {
   readonly resignEveryMs: number;
   /** Planner statistics (PGlite has no autovacuum to keep them). */
   readonly statisticsEveryMs: number;
+  /** How long after each hour turns the stored 24 h windows are moved on. */
+  readonly windowsAfterHourMs: number;
 }
 
 const TIMERS: ServiceTimers = {
@@ -53,6 +58,7 @@ const TIMERS: ServiceTimers = {
   rolloutTickMs: 500,
   resignEveryMs: 60_000,
   statisticsEveryMs: 300_000,
+  windowsAfterHourMs: 1000,
 };
 
 export async function startFleetService(
@@ -155,18 +161,33 @@ export async function startFleetService(
   // Periodic work; each kind never overlaps itself, and a failure is logged, not thrown.
   const intervals: NodeJS.Timeout[] = [];
   const busy = new Map<string, Promise<unknown>>();
-  const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
-    const timer = setInterval(() => {
-      if (busy.has(what)) return;
-      busy.set(
-        what,
-        fn()
-          .catch((error: unknown) => log(`${what}: ${(error as Error).message}`))
-          .finally(() => busy.delete(what)),
-      );
-    }, ms);
-    intervals.push(timer);
+  const run = (what: string, fn: () => Promise<unknown>) => {
+    if (busy.has(what)) return;
+    busy.set(
+      what,
+      fn()
+        .catch((error: unknown) => log(`${what}: ${(error as Error).message}`))
+        .finally(() => busy.delete(what)),
+    );
   };
+  const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
+    intervals.push(setInterval(() => run(what, fn), ms));
+  };
+  // Each hour turn makes every router with blocked packets stale at once: moved on here, so the
+  // first fleet list of the hour does not wait for it (fleet-queries.ts would do it otherwise).
+  let stopped = false;
+  let hourTimer: NodeJS.Timeout | undefined;
+  const atEachHour = () => {
+    hourTimer = setTimeout(
+      () => {
+        if (stopped) return;
+        run('blocked windows', () => refreshWindows(db, Date.now()));
+        atEachHour();
+      },
+      untilNextHour(Date.now(), timers.windowsAfterHourMs),
+    );
+  };
+  atEachHour();
   every(timers.timeoutSweepMs, 'reply timeouts', async () =>
     emitReplies(await expireRequests(db, Date.now(), config.replyTimeoutMs)),
   );
@@ -198,6 +219,8 @@ export async function startFleetService(
       return () => listeners.delete(listener);
     },
     stop: async () => {
+      stopped = true;
+      clearTimeout(hourTimer);
       for (const timer of intervals) clearInterval(timer);
       await Promise.all(busy.values());
       await ingest.stop();

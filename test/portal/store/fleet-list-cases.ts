@@ -11,6 +11,7 @@ import {
   listRouters,
   topBlocked,
 } from '../../../portal/store/fleet-queries.ts';
+import { refreshWindows } from '../../../portal/store/blocked-window-store.ts';
 import { ingestBatch } from '../../../portal/store/router-ingest.ts';
 import { refreshStatistics } from '../../../portal/store/statistics.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/documents.ts';
@@ -73,6 +74,56 @@ export function fleetListCases(test: Test<{ db: Db }>, now: number): void {
     await status(hour + 24 * H + 60_000, 5, BOOT_B); // taken twice: no harm
     await status(hour + 26 * H, 1, BOOT_A); // a reset an hour later: +1
     assert.is(await seen(hour + 26 * H), 3);
+  });
+
+  test('the hourly refresh moves every stale window, chunk by chunk, and counts them', async ({
+    db,
+  }) => {
+    const ids = [1, 2, 3, 4].map((n) => deviceId(60 + n));
+    const quiet = deviceId(70); // reported, nothing blocked: never stale
+    const at = hour - 2 * H + 60_000;
+    await ingestBatch(db, {
+      states: [],
+      statuses: [...ids, quiet].map((id) => ({
+        id,
+        doc: statusDoc({ id, reportedAt: iso(at), blocked: id === quiet ? 0 : 5 }),
+        receivedAtMs: at,
+      })),
+    });
+    const blocked = async () => {
+      const { rows } = await db.query<{ id: string; blocked_24h: number }>(
+        'SELECT id, blocked_24h FROM routers ORDER BY id',
+      );
+      return rows.map((r) => Number(r.blocked_24h));
+    };
+    // An hour later the hours of the statuses are still inside the window: moved, kept.
+    assert.is(await refreshWindows(db, hour + H, 3), 4, 'all four, in chunks of 3');
+    assert.equal(await blocked(), [5, 5, 5, 5, 0]);
+    assert.is(await refreshWindows(db, hour + H + 60_000, 3), 0, 'nothing left in this hour');
+    // A day on, they left it.
+    assert.is(await refreshWindows(db, hour + 23 * H, 3), 4);
+    assert.equal(await blocked(), [0, 0, 0, 0, 0]);
+    assert.is(await refreshWindows(db, hour + 24 * H, 3), 0, 'nothing blocked: never stale again');
+  });
+
+  test("a large refresh takes PGlite's statistics of routers again", async ({ db }) => {
+    const at = hour - 2 * H + 60_000;
+    const statuses = Array.from({ length: 1200 }, (_, n) => {
+      const id = deviceId(5000 + n);
+      return { id, doc: statusDoc({ id, reportedAt: iso(at), blocked: 1 }), receivedAtMs: at };
+    });
+    await ingestBatch(db, { states: [], statuses });
+    await refreshStatistics(db);
+    const analyzed = async () => {
+      const { rows } = await db.query<{ at: Date | null }>(
+        `SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'routers'`,
+      );
+      return rows[0]?.at?.getTime() ?? 0;
+    };
+    const before = await analyzed();
+    assert.is(await refreshWindows(db, hour + H), 1200);
+    // A server's autovacuum analyzes on its own schedule: only PGlite's is asserted.
+    if (db.kind === 'pglite') assert.ok((await analyzed()) > before, 'analyzed after');
   });
 
   test('search follows a router model, board and release; a state-only router by its id', async ({
