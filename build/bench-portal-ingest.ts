@@ -190,8 +190,8 @@ async function checkStored(db: Db, published: number): Promise<number> {
   return ok;
 }
 
-async function onPglite(seconds: number): Promise<Measured> {
-  const db = await openDb({});
+/** Migrates db, loads the fleet and measures; closes db whatever happens. */
+async function measureOn(db: Db, seconds: number): Promise<Measured> {
   try {
     await migrate(db);
     await loadFleet(db, FLEET, Date.now());
@@ -201,17 +201,17 @@ async function onPglite(seconds: number): Promise<Measured> {
   }
 }
 
+async function onPglite(seconds: number): Promise<Measured> {
+  return measureOn(await openDb({}), seconds);
+}
+
 async function onPostgres(seconds: number): Promise<Measured> {
   const cluster = startPostgresCluster();
   try {
-    const db = await openDb({ databaseUrl: cluster.createDatabase('bench_ingest') });
-    try {
-      await migrate(db);
-      await loadFleet(db, FLEET, Date.now());
-      return await run(db, seconds);
-    } finally {
-      await db.close();
-    }
+    return await measureOn(
+      await openDb({ databaseUrl: cluster.createDatabase('bench_ingest') }),
+      seconds,
+    );
   } finally {
     cluster.stop();
   }
