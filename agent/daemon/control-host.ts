@@ -10,6 +10,7 @@ import type { ErrorObject } from '../remote/messages.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Enforcer } from './enforcer.ts';
 import type { StatusReporter } from './status-reporter.ts';
+import type { WanPolicy } from './wan-policy.ts';
 
 export interface ControlHost {
   readonly runtime: Runtime;
@@ -22,8 +23,9 @@ export interface ControlHost {
   readonly reporter: StatusReporter;
   /** Command ids already received (replay protection). */
   readonly seen: SeenCommands;
+  /** The WAN devices, and the policy in force for a desired state. */
+  readonly wan: WanPolicy;
   claimsContext(): ClaimsContext;
-  effectiveFor(desired: DesiredState | null): EffectivePolicy;
   /** Enforces `effective`; false (and the error recorded) when the firewall failed. */
   enforce(force?: boolean): Promise<boolean>;
   /** Records and logs a failure; returns it as it goes into a reply. */

@@ -25,7 +25,7 @@ import { loadDesired, removeLeftovers } from './desired-store.ts';
 import { DeviceLink } from './device-link.ts';
 import { Enforcer } from './enforcer.ts';
 import { HELPERS_FILE, PID_FILE, STATUS_FILE, WAN_DEVICES_FILE } from './run-files.ts';
-import { startRepairs, type RepairHost } from './repair-loop.ts';
+import { startRepairs } from './repair-loop.ts';
 import type { RuleWatch } from './rule-watch.ts';
 import { ownPid, randomId } from './run-identity.ts';
 import { StatusReporter } from './status-reporter.ts';
@@ -42,7 +42,7 @@ export interface DaemonOptions {
   readonly ubus?: Ubus;
 }
 
-export class Daemon implements ControlHost, RepairHost {
+export class Daemon implements ControlHost {
   /** The runtime whose long-running children are recorded in the run directory. */
   readonly runtime: Runtime;
   private readonly helpers: TiedChildren;
@@ -107,7 +107,7 @@ export class Daemon implements ControlHost, RepairHost {
         void this.wanChanged();
       },
     );
-    this.effective = this.effectiveFor(this.desired);
+    this.effective = this.wan.effectiveFor(this.desired);
     const { backend, decision } = this.selectBackend();
     this.enforcer = new Enforcer(runtime, backend, decision, this.log);
     this.reporter = new StatusReporter({
@@ -130,13 +130,9 @@ export class Daemon implements ControlHost, RepairHost {
     return { code: error.code, message: error.message };
   }
 
-  effectiveFor(desired: DesiredState | null): EffectivePolicy {
-    return this.wan.effectiveFor(desired);
-  }
-
   private async wanChanged(): Promise<void> {
     const before = this.effective.policy.wanDevices.join();
-    this.effective = this.effectiveFor(this.desired);
+    this.effective = this.wan.effectiveFor(this.desired);
     if (this.effective.policy.wanDevices.join() !== before) await this.enforce();
     void this.reporter.request();
   }
@@ -202,7 +198,7 @@ export class Daemon implements ControlHost, RepairHost {
     const leftovers = await this.helpers.killLeftovers();
     if (leftovers.length > 0)
       this.log.info(`ended helpers an earlier run left behind: pids ${leftovers.join(', ')}`);
-    this.effective = this.effectiveFor(this.desired);
+    this.effective = this.wan.effectiveFor(this.desired);
     await this.enforce();
     this.wan.tracker?.start();
     this.watch = startRepairs(this);
@@ -265,7 +261,7 @@ export class Daemon implements ControlHost, RepairHost {
     this.warnRemoteControl();
     if (rewan) await this.wan.renew();
     else await this.wan.tracker?.resync(); // always: the listener may be deaf, events missed
-    this.effective = this.effectiveFor(this.desired);
+    this.effective = this.wan.effectiveFor(this.desired);
     if (rebackend) {
       const { backend, decision } = this.selectBackend();
       this.enforcer = new Enforcer(this.runtime, backend, decision, this.log);

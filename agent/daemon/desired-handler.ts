@@ -48,7 +48,7 @@ export async function handleDesired(
   let effective: EffectivePolicy;
   try {
     desired = desiredFromObject(body);
-    effective = host.effectiveFor(desired);
+    effective = host.wan.effectiveFor(desired);
   } catch (error) {
     return refuseDesired(host, version, error);
   }

@@ -15,7 +15,8 @@ const ID_RETRY_MS = 60_000;
 export interface DeviceLinkHooks {
   /** Connected, failed, or no device id: the status should say so. */
   onChange(): void;
-  onMessage(kind: InboundKind, payload: Uint8Array, size: number): void;
+  /** Called as a plain function, not as a method of the hooks. */
+  readonly onMessage: (kind: InboundKind, payload: Uint8Array, size: number) => void;
 }
 
 export class DeviceLink {
@@ -77,7 +78,7 @@ export class DeviceLink {
         this.error = { ...error, at: this.runtime.now() };
         this.hooks.onChange();
       },
-      onMessage: (kind, payload, size) => this.hooks.onMessage(kind, payload, size),
+      onMessage: this.hooks.onMessage,
     });
     this.link.start();
   }
@@ -92,20 +93,15 @@ export class DeviceLink {
 
   /** The broker settings changed: a new link (the old one says goodbye first). */
   async restart(): Promise<void> {
-    this.cancelRetry();
     this.error = null;
-    await this.link?.stop();
+    await this.stop();
     this.link = null;
     this.start();
   }
 
   async stop(): Promise<void> {
-    this.cancelRetry();
-    await this.link?.stop();
-  }
-
-  private cancelRetry(): void {
     if (this.idTimer) this.runtime.clearTimeout(this.idTimer);
     this.idTimer = null;
+    await this.link?.stop();
   }
 }

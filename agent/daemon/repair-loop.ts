@@ -2,17 +2,14 @@
 // is compared with the policy in force and put back when someone else changed it.
 import type { ControlHost } from './control-host.ts';
 import { watchRules, type RuleWatch } from './rule-watch.ts';
-import type { WanPolicy } from './wan-policy.ts';
 
 // On nftables `nft monitor` is the event source: the periodic check is only a safety net.
 const VERIFY_INTERVAL_S = { nftables: 3600, iptables: 5, simulated: 30 } as const;
 
-export interface RepairHost
-  extends
-    Pick<ControlHost, 'runtime' | 'log' | 'config' | 'enforcer' | 'reporter' | 'fail'>,
-    Pick<ControlHost, 'desired' | 'effective' | 'effectiveFor'> {
-  readonly wan: WanPolicy;
-}
+export type RepairHost = Pick<
+  ControlHost,
+  'runtime' | 'log' | 'config' | 'enforcer' | 'reporter' | 'fail' | 'wan' | 'desired' | 'effective'
+>;
 
 export function startRepairs(host: RepairHost): RuleWatch {
   const backend = host.enforcer.enforcement.decision.name;
@@ -22,7 +19,7 @@ export function startRepairs(host: RepairHost): RuleWatch {
   const current = async () => {
     host.wan.adoptShared();
     await host.wan.tracker?.refresh();
-    host.effective = host.effectiveFor(host.desired);
+    host.effective = host.wan.effectiveFor(host.desired);
     return host.effective.policy;
   };
   return watchRules(host.runtime, backend, seconds * 1000, host.log, (reason) => {
