@@ -84,10 +84,14 @@ export class Daemon implements ControlHost {
     for (const warning of this.config.warnings) this.log.warn(warning);
     this.boot = randomId(runtime);
     this.startedAt = runtime.now();
-    this.link = new DeviceLink(runtime, () => this.config, this.boot, this.log, {
-      onChange: () => void this.reporter.request(),
-      onMessage: (kind, payload, size) => this.inbound.push({ kind, payload, size }),
-    });
+    this.link = new DeviceLink(
+      runtime,
+      () => this.config,
+      this.boot,
+      this.log,
+      () => void this.reporter.request(),
+      (kind, payload, size) => this.inbound.push({ kind, payload, size }),
+    );
     this.verifyKeys = loadVerifyKeys(runtime, this.config.agent.verifyKeyFile);
     const leftovers = removeLeftovers(runtime, this.config.agent.stateDir);
     if (leftovers.length > 0)

@@ -7,17 +7,10 @@ import type { Logger } from '../log/logger.ts';
 import type { Runtime, Timer } from '../runtime/runtime.ts';
 import type { ErrorReport } from '../status/status-report.ts';
 import { topicsFor, type Topics } from '../../contract/topics.ts';
-import { RemoteLink, type InboundKind } from './remote-link.ts';
+import { RemoteLink, type RemoteHandlers } from './remote-link.ts';
 
 /** Without a device id (and with a broker): how often to look for one again. */
 const ID_RETRY_MS = 60_000;
-
-export interface DeviceLinkHooks {
-  /** Connected, failed, or no device id: the status should say so. */
-  onChange(): void;
-  /** Called as a plain function, not as a method of the hooks. */
-  readonly onMessage: (kind: InboundKind, payload: Uint8Array, size: number) => void;
-}
 
 export class DeviceLink {
   deviceId: string | null;
@@ -33,7 +26,9 @@ export class DeviceLink {
     private readonly config: () => AgentConfig,
     private readonly boot: string,
     private readonly log: Logger,
-    private readonly hooks: DeviceLinkHooks,
+    /** Connected, failed, or no device id: the status should say so. */
+    private readonly onChange: () => void,
+    private readonly onMessage: RemoteHandlers['onMessage'],
   ) {
     // Only MQTT needs the id: without one the block is enforced all the same.
     this.deviceId = this.deriveDeviceId();
@@ -56,7 +51,7 @@ export class DeviceLink {
       const message = `${noDeviceIdReason(agent.deviceIdDevice)}; not connecting to the broker, retrying in ${ID_RETRY_MS / 1000} s`;
       if (this.error?.code !== 'no_device_id') this.log.error(message);
       this.error = { code: 'no_device_id', message, at: this.runtime.now() };
-      this.hooks.onChange();
+      this.onChange();
       this.idTimer = this.runtime.setTimeout(() => {
         this.idTimer = null;
         this.start();
@@ -72,13 +67,13 @@ export class DeviceLink {
     this.link = new RemoteLink(this.runtime, mqtt, id, topics, this.boot, this.log, {
       onConnected: () => {
         this.error = null;
-        this.hooks.onChange();
+        this.onChange();
       },
       onLinkError: (error) => {
         this.error = { ...error, at: this.runtime.now() };
-        this.hooks.onChange();
+        this.onChange();
       },
-      onMessage: this.hooks.onMessage,
+      onMessage: this.onMessage,
     });
     this.link.start();
   }
