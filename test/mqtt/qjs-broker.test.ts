@@ -23,9 +23,8 @@ import {
   tempDir,
   waitFor,
   type Mosquitto,
-  type TrialEvent,
 } from './helpers.ts';
-import { closeEvent, staysConnected, type CloseEvent } from './trial-checks.ts';
+import { closeEvent, roundTrip, staysConnected, type CloseEvent } from './trial-checks.ts';
 
 const USER = 'router-1';
 const PASSWORD = 'pa ss:word';
@@ -80,29 +79,6 @@ async function watcher(topic: string): Promise<{ messages: { topic: string; payl
   client.on('message', (t, payload) => messages.push({ topic: t, payload: payload.toString() }));
   await client.subscribeAsync(topic, { qos: 1 });
   return { messages };
-}
-
-async function roundTrip(broker: string, extra: string[] = []): Promise<TrialEvent[]> {
-  const topic = `op25b/rt/${Math.random().toString(36).slice(2)}`;
-  const trial = startTrial(TRIAL_BUNDLE, 'roundtrip', [
-    '--broker',
-    broker,
-    '--topic',
-    topic,
-    ...extra,
-  ]);
-  const { code } = await trial.exit();
-  assert.is(code, 0, trial.stderr());
-  const names = trial.events.map((e) => e.event);
-  for (const name of ['connect', 'subscribed', 'published', 'message', 'close', 'ended'])
-    assert.ok(names.includes(name), `${name} in ${JSON.stringify(trial.events)}`);
-  const message = trial.events.find((e) => e.event === 'message')!;
-  assert.equal([message.topic, message.qos], [topic, 1]);
-  if (!extra.includes('--payload-size')) assert.is(message.payload, 'hello');
-  assert.equal(trial.events.find((e) => e.event === 'subscribed')!.granted, [1]);
-  const close = closeEvent(trial.events);
-  assert.equal([close.connected, close.requested, close.error], [true, true, null]);
-  return trial.events;
 }
 
 test('MQTT 3.1.1: CONNECT, SUBSCRIBE, QoS 1 publish round trip, clean end', async () => {

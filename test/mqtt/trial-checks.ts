@@ -33,3 +33,27 @@ export async function staysConnected(args: string[], quiet: () => Promise<unknow
   await trial.exit();
   assert.equal(closeEvent(trial.events).error, null);
 }
+
+/** A `roundtrip` trial (subscribe, publish QoS 1, receive it, clean end) that must succeed. */
+export async function roundTrip(broker: string, extra: string[] = []): Promise<TrialEvent[]> {
+  const topic = `op25b/rt/${Math.random().toString(36).slice(2)}`;
+  const trial = startTrial(TRIAL_BUNDLE, 'roundtrip', [
+    '--broker',
+    broker,
+    '--topic',
+    topic,
+    ...extra,
+  ]);
+  const { code } = await trial.exit();
+  assert.is(code, 0, trial.stderr());
+  const names = trial.events.map((e) => e.event);
+  for (const name of ['connect', 'subscribed', 'published', 'message', 'close', 'ended'])
+    assert.ok(names.includes(name), `${name} in ${JSON.stringify(trial.events)}`);
+  const message = trial.events.find((e) => e.event === 'message')!;
+  assert.equal([message.topic, message.qos], [topic, 1]);
+  if (!extra.includes('--payload-size')) assert.is(message.payload, 'hello');
+  assert.equal(trial.events.find((e) => e.event === 'subscribed')!.granted, [1]);
+  const close = closeEvent(trial.events);
+  assert.equal([close.connected, close.requested, close.error], [true, true, null]);
+  return trial.events;
+}
