@@ -33,7 +33,7 @@ export interface LinkContext {
 }
 
 const SLOT_RETRY_MS = 25;
-// The agent's STATUS_MIN_INTERVAL_MS (agent/daemon/run-daemon.ts).
+// The agent's STATUS_MIN_INTERVAL_MS (agent/daemon/daemon.ts).
 const STATUS_MIN_INTERVAL_MS = 1000;
 
 export class RouterLink {

@@ -1,5 +1,5 @@
-// MQTT under QuickJS, for test/mqtt/qjs-broker.test.ts and for measurements: bundled by
-// test/qjs/build-trial.ts into dist/test/mqtt-trial.js and run as
+// MQTT under QuickJS, for test/mqtt/qjs-broker.test.ts, qjs-fake-broker.test.ts and for
+// measurements: bundled by test/qjs/build-trial.ts into dist/test/mqtt-trial.js and run as
 //   dist/qjs dist/test/mqtt-trial.js <mode> --broker URL [options]
 // It prints one JSON object per line (events) and, like a daemon without work, leaves the process
 // to end by itself once the connection is closed: a stray timer or handler would keep it alive.

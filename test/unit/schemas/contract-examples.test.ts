@@ -102,7 +102,12 @@ function emittedCodes(): Set<string> {
     'agent/remote/payload-text.ts',
     'agent/storage-error.ts',
     'agent/daemon/inbound-queue.ts',
-    'agent/daemon/run-daemon.ts',
+    'agent/daemon/command-handler.ts',
+    'agent/daemon/control-messages.ts',
+    'agent/daemon/daemon.ts',
+    'agent/daemon/desired-handler.ts',
+    'agent/daemon/device-link.ts',
+    'agent/daemon/verify-key-file.ts',
   ];
   const codes = new Set(['invalid_action', 'invalid_port', 'invalid_address']);
   for (const file of files) {
