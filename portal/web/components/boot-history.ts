@@ -69,6 +69,7 @@ export function BootHistory(props: { router: RouterDetail }) {
       <${PageCount}
         id="boots-count"
         page=${loaded.data && { offset, rows: items.length, total }}
+        loading=${loaded.loading}
         before="Runs"
         after=", newest first"
         empty="No past runs: the agent has not restarted since the portal first saw it."

@@ -65,6 +65,7 @@ export function RolloutReplies(props: { rollout: RolloutRecord }) {
       <${PageCount}
         id="replies-count"
         page=${loaded.data && { offset, rows: items.length, total }}
+        loading=${loaded.loading}
         before="Requests"
         empty="No requests match."
       />

@@ -45,6 +45,7 @@ export function AuditPage(props: PageProps) {
       <${PageCount}
         id="audit-count"
         page=${loaded.data && { offset, rows: loaded.data.items.length, total }}
+        loading=${loaded.loading}
         before="Entries"
         after=", newest first"
         empty="No entries match."

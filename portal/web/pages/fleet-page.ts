@@ -115,6 +115,7 @@ export function FleetPage(props: PageProps) {
       <${PageCount}
         id="fleet-total"
         page=${list.data && { offset: view.offset, rows: rows.length, total }}
+        loading=${list.loading}
         after=" routers"
       />
       <button
