@@ -18,6 +18,7 @@ export type {
   ActionOutcome,
 } from '../core/action.ts';
 export type { RolloutRecord } from '../core/rollout.ts';
+export type { Account, ApiTokenInfo } from '../auth/accounts-store.ts';
 export type { FleetEvent } from '../core/fleet-event.ts';
 export type { AuditEntry } from '../core/audit-entry.ts';
 export type { TopSource, StatusDoc, StateDoc, ReplyDoc } from '../../contract/message-types.ts';

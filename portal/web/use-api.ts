@@ -1,12 +1,26 @@
 // Loading one API resource in a component: the data, the error text, and a reload function.
-import { useCallback, useEffect, useState } from 'preact/hooks';
+// A reload does not hide an answer on its way: each answer for the current path is shown
+// unless a later request's answer already is (pages reload when the event stream opens, often
+// before their first answer is in, and must not wait for the second).
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from './api-client.ts';
 
 export interface Loaded<T> {
   readonly data: T | undefined;
   readonly error: string;
+  /** The answer to the latest request is not in yet (older data may be shown). */
   readonly loading: boolean;
   reload(): void;
+}
+
+interface Requests {
+  /** Requests made so far, and the number of the one whose answer is shown. */
+  made: number;
+  shown: number;
+  /** The path asked, and the first request for it: answers to earlier ones are for another. */
+  path: string | null;
+  pathFrom: number;
+  mounted: boolean;
 }
 
 export function useApi<T>(path: string | null): Loaded<T> {
@@ -18,21 +32,31 @@ export function useApi<T>(path: string | null): Loaded<T> {
     key: null,
     error: '',
   });
+  const requests = useRef<Requests>({ made: 0, shown: 0, path: null, pathFrom: 0, mounted: true });
   useEffect(() => {
     if (path === null) return;
-    let live = true;
-    api.get<T>(path).then(
-      (value) => {
-        if (live) setResult({ key, data: value, error: '' });
-      },
-      (e: unknown) => {
-        if (live) setResult((prev) => ({ key, data: prev.data, error: errorText(e) }));
-      },
-    );
-    return () => {
-      live = false;
+    const r = requests.current;
+    const asked = ++r.made;
+    if (r.path !== path) {
+      r.path = path;
+      r.pathFrom = asked;
+    }
+    const show = (next: (prev: typeof result) => typeof result) => {
+      if (!r.mounted || asked < r.pathFrom || asked < r.shown) return;
+      r.shown = asked;
+      setResult(next);
     };
+    api.get<T>(path).then(
+      (value) => show(() => ({ key, data: value, error: '' })),
+      (e: unknown) => show((prev) => ({ key, data: prev.data, error: errorText(e) })),
+    );
   }, [key]);
+  useEffect(
+    () => () => {
+      requests.current.mounted = false;
+    },
+    [],
+  );
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return {
     data: result.data,

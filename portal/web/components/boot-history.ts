@@ -8,6 +8,7 @@ import { duration, time } from '../format-values.ts';
 import { html } from '../html.ts';
 import { useApi } from '../use-api.ts';
 import { PageButtons, usePager } from './page-buttons.ts';
+import { PageCount } from './page-count.ts';
 
 const PAGE_SIZE = 10;
 const TICK_MS = 30_000;
@@ -65,15 +66,14 @@ export function BootHistory(props: { router: RouterDetail }) {
   return html`<section aria-labelledby="boots-heading" data-testid="boot-history">
     <h2 id="boots-heading">Past runs (boot ids)</h2>
     <div class="pager" role="navigation" aria-label="Past runs pages">
-      <span role="status" data-testid="boots-count"
-        >${
-          loaded.data
-            ? total === 0
-              ? 'No past runs: the agent has not restarted since the portal first saw it.'
-              : `Runs ${offset + 1}–${offset + items.length} of ${total}, newest first`
-            : 'Loading…'
-        }</span
-      >
+      <${PageCount}
+        id="boots-count"
+        page=${loaded.data && { offset, rows: items.length, total }}
+        loading=${loaded.loading}
+        before="Runs"
+        after=", newest first"
+        empty="No past runs: the agent has not restarted since the portal first saw it."
+      />
       <${PageButtons} pager=${pager} total=${total} back="Newer runs" on="Older runs" />
     </div>
     ${loaded.error && html`<p class="error" role="alert">${loaded.error}</p>`}

@@ -9,6 +9,7 @@ import { html } from '../html.ts';
 import { Link } from '../navigation.ts';
 import { useApi } from '../use-api.ts';
 import { PageButtons, usePager } from './page-buttons.ts';
+import { PageCount } from './page-count.ts';
 import { RequestBadge } from './status-badges.ts';
 
 const PAGE_SIZE = 50;
@@ -61,15 +62,13 @@ export function RolloutReplies(props: { rollout: RolloutRecord }) {
           ${STATUSES.map((s) => html`<option value=${s}>${s}</option>`)}
         </select>
       </label>
-      <span role="status" data-testid="replies-count"
-        >${
-          loaded.data
-            ? total === 0
-              ? 'No requests match.'
-              : `Requests ${offset + 1}–${offset + items.length} of ${total}`
-            : 'Loading…'
-        }</span
-      >
+      <${PageCount}
+        id="replies-count"
+        page=${loaded.data && { offset, rows: items.length, total }}
+        loading=${loaded.loading}
+        before="Requests"
+        empty="No requests match."
+      />
       <${PageButtons} pager=${pager} total=${total} back="Previous" on="Next" />
     </div>
     ${loaded.error && html`<p class="error" role="alert">${loaded.error}</p>`}

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { queryString } from '../api-client.ts';
 import type { AuditEntry, Page } from '../api-types.ts';
+import { PageCount } from '../components/page-count.ts';
 import { html } from '../html.ts';
 import { Link, navigate } from '../navigation.ts';
 import type { PageProps } from '../page-props.ts';
@@ -40,16 +41,19 @@ export function AuditPage(props: PageProps) {
     <h1>Audit log</h1>
     <${AuditFilters} key=${props.search.toString()} filters=${filters} />
     ${loaded.error && html`<p class="error" role="alert">${loaded.error}</p>`}
+    <p>
+      <${PageCount}
+        id="audit-count"
+        page=${loaded.data && { offset, rows: loaded.data.items.length, total }}
+        loading=${loaded.loading}
+        before="Entries"
+        after=", newest first"
+        empty="No entries match."
+      />
+    </p>
     ${
       loaded.data &&
       html`
-        <p role="status" data-testid="audit-count">
-          ${
-            total === 0
-              ? 'No entries match.'
-              : `Entries ${offset + 1}–${offset + loaded.data.items.length} of ${total}, newest first`
-          }
-        </p>
         ${
           loaded.data.items.length > 0 &&
           html`<div class="scroll">

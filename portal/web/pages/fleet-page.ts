@@ -8,6 +8,7 @@ import type { Items, RouterPage, RouterSummary } from '../api-types.ts';
 import { ActionForm, type ActionDone, type ActionTargetBody } from '../components/action-form.ts';
 import { FleetFilters } from '../components/fleet-filters.ts';
 import { FleetTable } from '../components/fleet-table.ts';
+import { PageCount } from '../components/page-count.ts';
 import {
   exportQuery,
   listQuery,
@@ -102,8 +103,6 @@ export function FleetPage(props: PageProps) {
   };
 
   const pageAll = rows.length > 0 && rows.every((r) => selected.has(r.id));
-  const first = total === 0 ? 0 : view.offset + 1;
-  const last = Math.min(view.offset + rows.length, total);
   return html`
     <h1>Fleet</h1>
     <${FleetFilters}
@@ -113,9 +112,12 @@ export function FleetPage(props: PageProps) {
     />
     ${list.error && html`<p class="error" role="alert">${list.error}</p>`}
     <div class="pager" role="navigation" aria-label="Pages">
-      <span role="status" data-testid="fleet-total">
-        ${list.data ? `${count(first)}–${count(last)} of ${count(total)} routers` : 'Loading…'}
-      </span>
+      <${PageCount}
+        id="fleet-total"
+        page=${list.data && { offset: view.offset, rows: rows.length, total }}
+        loading=${list.loading}
+        after=" routers"
+      />
       <button
         type="button"
         disabled=${view.offset === 0}

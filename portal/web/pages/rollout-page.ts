@@ -1,6 +1,6 @@
 // One staged rollout: what it does and why, its waves with their replies, why it halted, and
 // (operators) pause, resume and abort with a reason. Live from the event stream.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { hasRole } from '../../auth/roles.ts';
 import { api, errorText } from '../api-client.ts';
 import type { RolloutRecord } from '../api-types.ts';
@@ -14,6 +14,7 @@ import { ReasonInput } from '../components/reason-input.ts';
 import { RolloutReplies } from '../components/rollout-replies.ts';
 import { useFleetEvents } from '../event-stream.ts';
 import { html } from '../html.ts';
+import { newestRollout } from '../newest-rollout.ts';
 import { Link } from '../navigation.ts';
 import type { PageProps } from '../page-props.ts';
 import { time } from '../format-values.ts';
@@ -42,13 +43,14 @@ const settledText = (p: RolloutProgress, total: number) =>
 export function RolloutPage(props: PageProps) {
   const id = props.params.id ?? '';
   const loaded = useApi<RolloutRecord>(`/rollouts/${encodeURIComponent(id)}`);
-  const [rollout, setRollout] = useState<RolloutRecord | undefined>(undefined);
-  useEffect(() => {
-    if (loaded.data) setRollout(loaded.data);
-  }, [loaded.data]);
+  // The newest version from the event stream or a control's answer; shown over the snapshot
+  // only if it is the later change.
+  const [live, setLive] = useState<RolloutRecord | undefined>(undefined);
+  const seen = (next: RolloutRecord) => setLive((cur) => newestRollout(cur, next));
   useFleetEvents((event) => {
-    if (event.type === 'rollout' && event.rollout.id === id) setRollout(event.rollout);
-  });
+    if (event.type === 'rollout' && event.rollout.id === id) seen(event.rollout);
+  }, loaded.reload);
+  const rollout = newestRollout(loaded.data, live);
 
   if (loaded.error)
     return html`<h1>Rollout ${id}</h1>
@@ -102,7 +104,7 @@ export function RolloutPage(props: PageProps) {
           <progress id="rollout-progress" max=${r.total} value=${p.settled}></progress>
         </p>
         <p>${settledText(p, r.total)}</p>
-        ${canAct && html`<${RolloutControls} rollout=${r} onChange=${setRollout} />`}
+        ${canAct && html`<${RolloutControls} rollout=${r} onChange=${seen} />`}
       </section>
     </div>
     <h2 id="waves-heading">Waves</h2>

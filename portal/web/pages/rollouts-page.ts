@@ -1,28 +1,22 @@
 // Staged rollouts, newest first, with their state and progress; live from the event stream.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Items, RolloutRecord } from '../api-types.ts';
 import { progressText, rolloutProgress, RolloutStateBadge } from '../components/rollout-state.ts';
 import { useFleetEvents } from '../event-stream.ts';
 import { html } from '../html.ts';
+import { rememberRollout, withRollouts } from '../newest-rollout.ts';
 import { Link } from '../navigation.ts';
 import { time } from '../format-values.ts';
 import { useApi } from '../use-api.ts';
 
 export function RolloutsPage() {
   const loaded = useApi<Items<RolloutRecord>>('/rollouts');
-  const [items, setItems] = useState<RolloutRecord[] | undefined>(undefined);
-  useEffect(() => {
-    if (loaded.data) setItems(loaded.data.items);
-  }, [loaded.data]);
+  // What the event stream brought, kept also before the list is loaded (it may be older).
+  const [seen, setSeen] = useState<RolloutRecord[]>([]);
   useFleetEvents((event) => {
-    if (event.type !== 'rollout') return;
-    const next = event.rollout;
-    setItems((list) => {
-      if (!list) return list;
-      const i = list.findIndex((r) => r.id === next.id);
-      return i < 0 ? [next, ...list] : list.map((r, j) => (j === i ? next : r));
-    });
-  });
+    if (event.type === 'rollout') setSeen((list) => rememberRollout(list, event.rollout));
+  }, loaded.reload);
+  const items = loaded.data && withRollouts(loaded.data.items, seen);
   return html`
     <h1>Rollouts</h1>
     <p class="muted">

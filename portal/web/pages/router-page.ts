@@ -48,13 +48,14 @@ export function RouterPage(props: PageProps) {
   const history = useApi<Items<ActionRecord>>(`${path}/actions?limit=50`);
   const canAct = hasRole(props.operator.role, 'operator');
 
+  const reloadBoth = () => {
+    history.reload();
+    detail.reload();
+  };
   useFleetEvents((event) => {
     if (event.type === 'router' && event.id === id) detail.reload();
-    if (event.type === 'reply' && event.routerId === id) {
-      history.reload();
-      detail.reload();
-    }
-  });
+    if (event.type === 'reply' && event.routerId === id) reloadBoth();
+  }, reloadBoth);
 
   if (detail.error && !detail.data) {
     if (/not found|no such/i.test(detail.error))
