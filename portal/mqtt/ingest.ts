@@ -1,7 +1,10 @@
 // Ingest: every router message is size-checked, parsed, validated against schemas/ and batched
-// (up to maxBatch messages or maxDelayMs), then handed to `handle` one batch at a time. A bad
-// message is counted and logged once per router and window; it never stops ingest, and neither
-// does a failed batch (logged, counted, dropped: the next status brings the router up to date).
+// (up to maxBatch messages or maxDelayMs), then handed to `handle` one batch at a time per lane.
+// A router's messages always take the same lane (by its id), so they are stored in the order they
+// came; lanes run side by side (on PostgreSQL, each on a connection of its own, as two instances
+// would). A bad message is counted and logged once per router and window; it never stops ingest,
+// and neither does a failed batch (logged, counted, dropped: the next status brings the router up
+// to date).
 import type { MqttClient } from 'mqtt';
 import type { ReplyDoc, StateDoc, StatusDoc } from '../../contract/message-types.ts';
 import { validateMessage } from '../../contract/validate.ts';
@@ -30,6 +33,8 @@ export interface IngestOptions {
   readonly log: (line: string) => void;
   readonly maxBatch?: number;
   readonly maxDelayMs?: number;
+  /** Batches handled at once, each for its share of the routers (default 1). */
+  readonly lanes?: number;
   /** Invalid messages of one router are logged once per this window. */
   readonly logWindowMs?: number;
 }
@@ -41,16 +46,31 @@ export interface Ingest {
   stop(): Promise<void>;
 }
 
+interface Lane {
+  states: RouterMessage<StateDoc>[];
+  statuses: RouterMessage<StatusDoc>[];
+  replies: ReplyMessage[];
+  timer: NodeJS.Timeout | null;
+  running: Promise<void>;
+}
+
+function newLane(): Lane {
+  return { states: [], statuses: [], replies: [], timer: null, running: Promise.resolve() };
+}
+
+/** The lane of a router: FNV-1a of its id, so it never changes while the service runs. */
+export function laneOf(id: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
 export async function startIngest(o: IngestOptions): Promise<Ingest> {
   const maxBatch = o.maxBatch ?? 1000;
   const maxDelayMs = o.maxDelayMs ?? 50;
   const logWindowMs = o.logWindowMs ?? 60_000;
   const stats: IngestStats = { received: 0, invalid: 0, handled: 0, batches: 0, failedBatches: 0 };
-  let states: RouterMessage<StateDoc>[] = [];
-  let statuses: RouterMessage<StatusDoc>[] = [];
-  let replies: ReplyMessage[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> = Promise.resolve();
+  const lanes = Array.from({ length: Math.max(1, o.lanes ?? 1) }, newLane);
   let windowStart = Date.now();
   const loggedThisWindow = new Map<string, number>();
 
@@ -71,16 +91,20 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
     } else loggedThisWindow.set(id, suppressed + 1);
   };
 
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const batch: RouterBatch = { states, statuses, replies };
-    const size = states.length + statuses.length + replies.length;
+  const flush = (lane: Lane) => {
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = null;
+    const batch: RouterBatch = {
+      states: lane.states,
+      statuses: lane.statuses,
+      replies: lane.replies,
+    };
+    const size = lane.states.length + lane.statuses.length + lane.replies.length;
     if (size === 0) return;
-    states = [];
-    statuses = [];
-    replies = [];
-    running = running.then(async () => {
+    lane.states = [];
+    lane.statuses = [];
+    lane.replies = [];
+    lane.running = lane.running.then(async () => {
       try {
         await o.handle(batch);
         stats.handled += size;
@@ -109,26 +133,30 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
     if (!check.valid)
       return invalid(where.id, `${where.kind}: ${check.errors.slice(0, 3).join('; ')}`);
     const receivedAtMs = Date.now();
-    if (where.kind === 'state') states.push({ id: where.id, doc: doc as StateDoc, receivedAtMs });
+    const lane = lanes.length === 1 ? lanes[0]! : lanes[laneOf(where.id, lanes.length)]!;
+    if (where.kind === 'state')
+      lane.states.push({ id: where.id, doc: doc as StateDoc, receivedAtMs });
     else if (where.kind === 'status') {
       const status = doc as StatusDoc;
       if (status.device.id !== where.id)
         return invalid(where.id, `status of device ${JSON.stringify(status.device.id)}`);
-      statuses.push({ id: where.id, doc: status, receivedAtMs });
-    } else replies.push({ id: where.id, doc: doc as ReplyDoc, receivedAtMs });
-    if (states.length + statuses.length + replies.length >= maxBatch) flush();
-    else timer ??= setTimeout(flush, maxDelayMs);
+      lane.statuses.push({ id: where.id, doc: status, receivedAtMs });
+    } else lane.replies.push({ id: where.id, doc: doc as ReplyDoc, receivedAtMs });
+    if (lane.states.length + lane.statuses.length + lane.replies.length >= maxBatch) flush(lane);
+    else lane.timer ??= setTimeout(() => flush(lane), maxDelayMs);
   };
 
   o.client.on('message', onMessage);
   await o.client.subscribeAsync(ingestTopics(o.prefix, o.shareGroup), { qos: 1 });
   const drain = async () => {
-    flush();
-    let last: Promise<void>;
-    do {
-      last = running;
-      await last;
-    } while (last !== running);
+    for (const lane of lanes) flush(lane);
+    for (const lane of lanes) {
+      let last: Promise<void>;
+      do {
+        last = lane.running;
+        await last;
+      } while (last !== lane.running);
+    }
   };
   return {
     stats,

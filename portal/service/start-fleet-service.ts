@@ -43,6 +43,8 @@ import { refreshStatistics } from '../store/statistics.ts';
 import { startEventRelay } from './event-relay.ts';
 import type { FleetServiceDeps, RunningFleetService } from './fleet-service.ts';
 
+const INGEST_LANES_POSTGRES = 4;
+
 export interface ServiceTimers {
   readonly timeoutSweepMs: number;
   readonly rolloutTickMs: number;
@@ -156,6 +158,9 @@ export async function startFleetService(
     maxPayloadBytes: config.maxPayloadBytes,
     handle,
     log,
+    // PostgreSQL: batches side by side on connections of their own (half the pool: the API keeps
+    // the rest). PGlite has one connection: a second lane would only wait for it.
+    lanes: db.kind === 'postgres' ? INGEST_LANES_POSTGRES : 1,
   });
 
   // Periodic work; each kind never overlaps itself, and a failure is logged, not thrown.
