@@ -1,6 +1,6 @@
 // QuickJS entry for `npm run bench`: verifies one EdDSA JWS N times with the agent's own code
 // (agent/remote/jws.ts) and prints the first verification's time and the mean of the N after it,
-// in ms. Bundled by bench.ts;
+// in ms. Bundled by bench-verify-qjs.ts;
 // usage: qjs bench-verify.js <input.json> <N>, input {"token": "...", "key": [32 bytes]}.
 import '../agent/runtime/quickjs/globals.ts';
 import * as std from 'std';
