@@ -58,6 +58,8 @@ function newLane(): Lane {
   return { states: [], statuses: [], replies: [], timer: null, running: Promise.resolve() };
 }
 
+const waiting = (lane: Lane) => lane.states.length + lane.statuses.length + lane.replies.length;
+
 /** The lane of a router: FNV-1a of its id, so it never changes while the service runs. */
 export function laneOf(id: string, lanes: number): number {
   let h = 0x811c9dc5;
@@ -99,7 +101,7 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
       statuses: lane.statuses,
       replies: lane.replies,
     };
-    const size = lane.states.length + lane.statuses.length + lane.replies.length;
+    const size = waiting(lane);
     if (size === 0) return;
     lane.states = [];
     lane.statuses = [];
@@ -133,7 +135,7 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
     if (!check.valid)
       return invalid(where.id, `${where.kind}: ${check.errors.slice(0, 3).join('; ')}`);
     const receivedAtMs = Date.now();
-    const lane = lanes.length === 1 ? lanes[0]! : lanes[laneOf(where.id, lanes.length)]!;
+    const lane = lanes[laneOf(where.id, lanes.length)]!;
     if (where.kind === 'state')
       lane.states.push({ id: where.id, doc: doc as StateDoc, receivedAtMs });
     else if (where.kind === 'status') {
@@ -142,7 +144,7 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
         return invalid(where.id, `status of device ${JSON.stringify(status.device.id)}`);
       lane.statuses.push({ id: where.id, doc: status, receivedAtMs });
     } else lane.replies.push({ id: where.id, doc: doc as ReplyDoc, receivedAtMs });
-    if (lane.states.length + lane.statuses.length + lane.replies.length >= maxBatch) flush(lane);
+    if (waiting(lane) >= maxBatch) flush(lane);
     else lane.timer ??= setTimeout(() => flush(lane), maxDelayMs);
   };
 

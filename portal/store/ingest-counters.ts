@@ -43,6 +43,7 @@ export async function addSources(
 
 /** The fleet-wide per-hour sums, in hour order (two instances lock the rows alike). */
 export async function addFleetHours(tx: Db, hourly: Map<string, number>): Promise<number> {
+  if (hourly.size === 0) return 0;
   const byHour = new Map<string, number>();
   for (const [key, blocked] of hourly) {
     const hour = key.split('\n')[1]!;

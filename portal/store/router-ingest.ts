@@ -112,7 +112,7 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestOut
     const searched = await updateSearch(tx, upserts, byId);
     await addHourly(tx, hourly);
     await addSources(tx, sources);
-    const fleetHours = hourly.size > 0 ? await addFleetHours(tx, hourly) : 0;
+    const fleetHours = await addFleetHours(tx, hourly);
     const cameOnline = [...changed].filter((id) => {
       const c = byId.get(id)!;
       return c.stateChanged && c.presence?.online === true && !c.wasOnline;
