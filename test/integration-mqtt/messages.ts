@@ -3,7 +3,7 @@
 import * as assert from 'uvu/assert';
 import { BROKER_ADDRESS, PLAIN_PORT, startMqttClient, type MqttMessage } from '../testbed/index.ts';
 import type { Rig } from './create-rig.ts';
-import { ROUTER, topics } from './topics.ts';
+import { ROUTER, T, topics } from './topics.ts';
 import { WAIT_MS } from './waits.ts';
 
 export interface Reply {
@@ -54,6 +54,13 @@ export interface StatusDocument {
 export function parse<V>(message: MqttMessage): V {
   return JSON.parse(message.payload) as V;
 }
+
+/** The replies of router-a published after index `from`, in order. */
+export const replies = (r: Rig, from: number): Reply[] =>
+  r.isp.messages
+    .slice(from)
+    .filter((m) => m.topic === T.reply)
+    .map((m) => parse<Reply>(m));
 
 /** Publishes on a router's desired/cmd topic and waits for the reply that follows it. */
 export async function request(
