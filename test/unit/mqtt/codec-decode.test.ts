@@ -6,7 +6,6 @@ import * as assert from 'uvu/assert';
 import { decodePacket } from '../../../agent/mqtt/packets/decode.ts';
 import { encodePublish } from '../../../agent/mqtt/packets/encode.ts';
 import { PacketFramer } from '../../../agent/mqtt/packets/framer.ts';
-import type { QoS } from '../../../agent/mqtt/packets/types.ts';
 import { agentDecode, CASES, CONNACK_PROPERTIES, PUBLISH_PROPERTIES, utf8 } from './codec-cases.ts';
 import { oracleEncode, plain, properties, random, type Packet } from './codec-oracle.ts';
 
