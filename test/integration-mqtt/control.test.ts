@@ -1,75 +1,41 @@
-// The ISP controls the router over a real mosquitto (TLS with client certificates, passwords,
-// per-router ACL) in the wan namespace; the agent's daemon runs in the router namespace. Every
+// The ISP controls the router over a real mosquitto (TLS with client certificates, passwords;
+// the per-router ACL is control-acl.test.ts) in the wan namespace; the agent's daemon runs in the
+// router namespace. Every
 // change is checked in the kernel (connections, ruleset) and on flash (desired.json), not only
 // in the agent's replies.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BACKENDS, PLAN, type MqttMessage, type RulesetSnapshot } from '../testbed/index.ts';
+import { BAD_MESSAGES } from './bad-messages.ts';
+import type { Agent } from './create-rig.ts';
+import { desiredFile, desiredFileStamp } from './flash.ts';
 import {
-  BACKENDS,
-  BROKER_ADDRESS,
-  PLAN,
-  PLAIN_PORT,
-  startMqttClient,
-  TLS_PORT,
-  type MqttMessage,
-  type RulesetSnapshot,
-  type TestMqttClient,
-} from '../testbed/index.ts';
-import {
-  agentRulesPresent,
-  createRig,
-  desiredFile,
-  desiredFileStamp,
-  expectBlock,
-  expectSameRuleset,
   nextPresence,
   nextStatus,
-  OTHER_ROUTER,
   parse,
   request,
   retainedOf,
-  ROUTER,
-  T,
-  topics,
-  WAIT_MS,
-  waitUntil,
-  type Agent,
-  type PresenceMessage,
   type Reply,
-  type Rig,
   type StatusDocument,
-} from './rig.ts';
+} from './messages.ts';
+import { agentRulesPresent, expectSameRuleset } from './ruleset.ts';
+import { suiteRig } from './suite-rig.ts';
+import { ROUTER, T } from './topics.ts';
+import { expectBlock } from './traffic.ts';
+import { WAIT_MS, waitUntil } from './waits.ts';
 import { expectMessagesMatchSchemas } from './schemas.ts';
 
 const test = suite('mqtt: ISP control (nftables, MQTT 5 over TLS)');
-let rig: Rig | null = null;
 let agent: Agent | null = null;
 let boot = '';
 /** The router's ruleset before the agent ever ran (fw4 stand-in only). */
 let baseline: RulesetSnapshot | null = null;
-let setupError: unknown = null;
 
-const theRig = (): Rig => {
-  if (rig) return rig;
-  throw setupError instanceof Error ? setupError : new Error(String(setupError));
-};
+const theRig = suiteRig(test, { backend: BACKENDS.nftables });
 const theAgent = (): Agent => {
   if (agent) return agent;
   throw new Error('the agent did not start (see the first test)');
 };
-
-test.before(async () => {
-  try {
-    rig = await createRig({ backend: BACKENDS.nftables });
-  } catch (error) {
-    setupError = error; // uvu would swallow it here; every test rethrows it
-  }
-});
-
-test.after(async () => {
-  await rig?.destroy();
-  rig = null;
-});
 
 test('a retained desired state is applied on connect; presence and status are published', async () => {
   const r = theRig();
@@ -163,33 +129,6 @@ test('the same version again: ok with a note; other content under it: refused; n
   expectSameRuleset(before, await r.bed.snapshot(), 'equal version');
   assert.is(desiredFileStamp(a), stamp, 'desired.json was rewritten');
 });
-
-interface BadMessage {
-  readonly label: string;
-  readonly topic: 'desired' | 'cmd';
-  readonly payload: string | { size: number };
-  readonly code: string;
-  /** The version or id the reply names. */
-  readonly echo: number | string | null;
-}
-
-const BAD_MESSAGES: readonly BadMessage[] = [
-  { label: 'older version', topic: 'desired', payload: '{"version":2,"enabled":false}', code: 'stale_version', echo: 2 },
-  { label: 'malformed JSON', topic: 'desired', payload: '{"version":5,"enabled":', code: 'malformed_json', echo: null },
-  { label: 'JSON that is not an object', topic: 'desired', payload: '[5,false]', code: 'malformed_json', echo: null },
-  { label: 'unknown field', topic: 'desired', payload: '{"version":5,"enabled":false,"enable":false}', code: 'unknown_field', echo: 5 },
-  { label: 'invalid relay address', topic: 'desired', payload: '{"version":5,"enabled":false,"allow":["203.0.113.300"]}', code: 'invalid_address', echo: 5 },
-  { label: 'invalid port', topic: 'desired', payload: '{"version":5,"enabled":false,"ports":[0]}', code: 'invalid_port', echo: 5 },
-  { label: 'version not an integer', topic: 'desired', payload: '{"version":"5","enabled":false}', code: 'invalid_version', echo: null },
-  { label: 'empty payload (the ISP cleared the retained message)', topic: 'desired', payload: '', code: 'malformed_json', echo: null },
-  { label: 'allow-all relay prefix', topic: 'desired', payload: '{"version":5,"enabled":true,"allow":["0.0.0.0/0"]}', code: 'invalid_address', echo: 5 },
-  { label: '1 MB payload', topic: 'desired', payload: { size: 1024 * 1024 }, code: 'payload_too_large', echo: null },
-  // A JWS the router cannot verify: nothing of its payload is echoed (it is anyone's text).
-  { label: 'signed token but no key configured', topic: 'desired', payload: 'eyJhbGciOiJFZERTQSJ9.eyJ2ZXJzaW9uIjo1fQ.c2ln', code: 'no_verify_key', echo: null },
-  { label: 'unknown command', topic: 'cmd', payload: '{"id":"c-bad","op":"reboot"}', code: 'unknown_op', echo: 'c-bad' },
-  { label: 'command with an unknown field', topic: 'cmd', payload: '{"id":"c-bad2","op":"report","force":true}', code: 'unknown_field', echo: 'c-bad2' },
-  { label: '1 MB command', topic: 'cmd', payload: { size: 1024 * 1024 }, code: 'payload_too_large', echo: null },
-]; // prettier-ignore
 
 test('rejected messages get the right error code and change nothing in the kernel or on flash', async () => {
   const r = theRig();
@@ -310,120 +249,6 @@ test('the status CLI, run while the daemon runs, prints the daemon live status',
   assert.is(doc!.device.id, ROUTER);
   // Errors were reported earlier; a desired state applied since then clears last_error.
   assert.is(doc!.last_error, null);
-});
-
-async function impostor(r: Rig, user: string, password: string): Promise<TestMqttClient> {
-  const client = startMqttClient(r.bed.ns.wan);
-  const connected = await client.connect(`mqtt://${BROKER_ADDRESS.ipv4}:${PLAIN_PORT}`, {
-    clientId: `${user}-impostor`,
-    username: user,
-    password,
-  });
-  assert.ok(connected.ok, `${user}: ${JSON.stringify(connected)}`);
-  return client;
-}
-
-test('ACL: another router can neither read nor write this router topics; TLS needs a client certificate', async () => {
-  const r = theRig();
-  const a = theAgent();
-  const before = await r.bed.snapshot();
-  const stamp = desiredFileStamp(a);
-  const other = r.files.routers[OTHER_ROUTER]!;
-  const b = await impostor(r, other.user, other.password);
-  try {
-    // Positive control: router-b reads its own desired state and writes its own presence.
-    await r.isp.publish(topics(OTHER_ROUTER).desired, '{"version":1,"enabled":true}', {
-      retain: true,
-    });
-    assert.ok((await b.subscribe(topics(OTHER_ROUTER).desired)).ok);
-    await b.waitMessage((m) => m.topic === topics(OTHER_ROUTER).desired, WAIT_MS, 0, 'own desired');
-    let from = r.isp.messages.length;
-    await b.publish(topics(OTHER_ROUTER).state, '{"online":true,"boot":"0000000000000000"}');
-    await r.isp.waitMessage(
-      (m) => m.topic === topics(OTHER_ROUTER).state,
-      WAIT_MS,
-      from,
-      'own state',
-    );
-
-    // router-a's topics: subscriptions deliver nothing (retained state/status/desired exist).
-    const granted: unknown[] = [];
-    for (const topic of [T.desired, T.cmd, T.state, T.status, T.reply]) {
-      const answer = await b.subscribe(topic);
-      granted.push(answer.granted);
-    }
-    from = r.isp.messages.length;
-    await r.isp.publish(T.cmd, JSON.stringify({ id: 'c-acl', op: 'report' }));
-    await r.isp.waitMessage((m) => m.topic === T.reply, WAIT_MS, from, 'reply to c-acl');
-    const leaked = b.messages.filter((m) =>
-      m.topic.startsWith(`${r.files.topicPrefix}/${ROUTER}/`),
-    );
-    assert.equal(
-      leaked.map((m) => m.topic),
-      [],
-      `router-b read router-a's topics (SUBACK ${JSON.stringify(granted)})`,
-    );
-
-    // Writes to router-a's topics never reach the ISP nor the agent.
-    from = r.isp.messages.length;
-    const forged = JSON.stringify({ version: 99, enabled: false });
-    await b.publish(T.desired, forged, { retain: true });
-    await b.publish(T.cmd, JSON.stringify({ id: 'c-forged', op: 'reapply' }));
-    await b.publish(T.state, JSON.stringify({ online: false, boot }), { retain: true });
-    await b.publish(T.reply, JSON.stringify({ version: 99, ok: true }));
-    const seen = await r.isp.collect(
-      (m) => m.topic.startsWith(`${r.files.topicPrefix}/${ROUTER}/`),
-      1000,
-      from,
-    );
-    assert.equal(
-      seen.map((m) => `${m.topic} ${m.payload}`),
-      [],
-      'the broker let router-b write',
-    );
-    expectSameRuleset(before, await r.bed.snapshot(), 'ACL');
-    assert.is(desiredFileStamp(a), stamp, 'desired.json was rewritten');
-    const state = await retainedOf(r, T.state);
-    assert.is((JSON.parse(state ?? 'null') as PresenceMessage | null)?.online, true);
-  } finally {
-    b.close();
-  }
-
-  // The router itself may not write its own desired state nor commands.
-  const self = r.files.routers[ROUTER]!;
-  const selfClient = await impostor(r, self.user, self.password);
-  try {
-    const from = r.isp.messages.length;
-    await selfClient.publish(T.desired, JSON.stringify({ version: 98, enabled: false }));
-    await selfClient.publish(T.cmd, JSON.stringify({ id: 'c-self', op: 'reapply' }));
-    const seen = await r.isp.collect(
-      (m) => m.topic === T.desired || m.topic === T.cmd || m.topic === T.reply,
-      1000,
-      from,
-    );
-    assert.equal(
-      seen.map((m) => m.payload),
-      [],
-      'a router could write its own desired/cmd',
-    );
-    assert.is(desiredFileStamp(a), stamp);
-  } finally {
-    selfClient.close();
-  }
-
-  // The TLS listener refuses a client without a certificate, even with the right password.
-  const noCert = startMqttClient(r.bed.ns.wan);
-  try {
-    const answer = await noCert.connect(`mqtts://${BROKER_ADDRESS.ipv4}:${TLS_PORT}`, {
-      clientId: 'no-cert',
-      username: self.user,
-      password: self.password,
-      ca: r.files.caFile,
-    });
-    assert.is(answer.ok, false, 'connected over TLS without a client certificate');
-  } finally {
-    noCert.close();
-  }
 });
 
 test('every message the agent published matches the JSON Schemas (when schemas/ exists)', async () => {

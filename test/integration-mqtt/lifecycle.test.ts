@@ -18,34 +18,26 @@ import {
   type UciOptions,
 } from '../testbed/index.ts';
 import { expectTraffic } from '../integration/support.ts';
+import { KEEPALIVE_S, type Agent } from './create-rig.ts';
+import { desiredFile } from './flash.ts';
 import {
-  agentRulesPresent,
-  createRig,
-  desiredFile,
-  expectBlock,
-  expectSameRuleset,
-  KEEPALIVE_S,
   nextPresence,
   nextStatus,
   parse,
   request,
   retainedOf,
-  ROUTER,
-  sleep,
-  T,
-  WAIT_MS,
-  waitUntil,
-  type Agent,
   type PresenceMessage,
   type Reply,
-  type Rig,
   type StatusDocument,
-} from './rig.ts';
+} from './messages.ts';
+import { agentRulesPresent, expectSameRuleset } from './ruleset.ts';
+import { suiteRig } from './suite-rig.ts';
+import { ROUTER, T } from './topics.ts';
+import { expectBlock } from './traffic.ts';
+import { sleep, WAIT_MS, waitUntil } from './waits.ts';
 import { expectMessagesMatchSchemas } from './schemas.ts';
 
 const test = suite('mqtt: daemon lifecycle (nftables, MQTT 5 over TLS)');
-let rig: Rig | null = null;
-let setupError: unknown = null;
 /** The router's flash and tmpfs: the same for every run of the daemon in this file. */
 let home = '';
 let agent: Agent | null = null;
@@ -53,30 +45,15 @@ let agent: Agent | null = null;
 let killed: { agent: Agent; children: number[] } | null = null;
 let boot = '';
 
-const theRig = (): Rig => {
-  if (rig) return rig;
-  throw setupError instanceof Error ? setupError : new Error(String(setupError));
-};
+const theRig = suiteRig(test, { backend: BACKENDS.nftables }, async (rig) => {
+  home = join(rig.dir, 'router-a-home');
+});
 const theAgent = (): Agent => {
   if (agent) return agent;
   throw new Error('no agent running (see an earlier test)');
 };
 const config = (policy: PolicyConfig = {}, mqtt: UciOptions = {}) =>
   theRig().config(ROUTER, { home, policy: { enabled: false, ...policy }, mqtt });
-
-test.before(async () => {
-  try {
-    rig = await createRig({ backend: BACKENDS.nftables });
-    home = join(rig.dir, 'router-a-home');
-  } catch (error) {
-    setupError = error;
-  }
-});
-
-test.after(async () => {
-  await rig?.destroy();
-  rig = null;
-});
 
 test('SIGTERM: exit 0, retained presence online:false with the same boot, the rules stay', async () => {
   const r = theRig();

@@ -9,37 +9,23 @@ import { exportJWK, generateKeyPair, importPKCS8, importSPKI, SignJWT } from 'jo
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BACKENDS, BROKER_ADDRESS, REPO_ROOT, TLS_PORT } from '../testbed/index.ts';
-import {
-  createRig,
-  desiredFile,
-  desiredFileStamp,
-  expectBlock,
-  expectSameRuleset,
-  nextPresence,
-  nextStatus,
-  OTHER_ROUTER,
-  request,
-  ROUTER,
-  T,
-  type Agent,
-  type Rig,
-} from './rig.ts';
+import type { Agent } from './create-rig.ts';
+import { desiredFile, desiredFileStamp } from './flash.ts';
+import { nextPresence, nextStatus, request } from './messages.ts';
+import { expectSameRuleset } from './ruleset.ts';
+import { suiteRig } from './suite-rig.ts';
+import { OTHER_ROUTER, ROUTER, T } from './topics.ts';
+import { expectBlock } from './traffic.ts';
 import { forgedForIdentity, IDENTITY, pemOf } from '../unit/remote/forgeries.ts';
 import type { DaemonConfig } from '../testbed/index.ts';
 import { expectMessagesMatchSchemas, expectSignedMatchesSchema } from './schemas.ts';
 
 const test = suite('mqtt: signed control (EdDSA JWS, nftables, MQTT 3.1.1 over IPv6 TLS)');
-let rig: Rig | null = null;
 let agent: Agent | null = null;
 /** The config the agent was started with: the SIGHUP tests change one option of it at a time. */
 let agentConfig: DaemonConfig | null = null;
-let setupError: unknown = null;
 let keyDir = '';
 
-const theRig = (): Rig => {
-  if (rig) return rig;
-  throw setupError instanceof Error ? setupError : new Error(String(setupError));
-};
 const theAgent = (): Agent => {
   if (agent) return agent;
   throw new Error('the agent did not start (see the first test)');
@@ -72,20 +58,10 @@ async function token(
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
-test.before(async () => {
-  try {
-    rig = await createRig({ backend: BACKENDS.nftables });
-    keyDir = join(rig.dir, 'isp-keys');
-    const out = await sign(['keygen', '--out', keyDir]);
-    assert.match(out, /public\.pem/);
-  } catch (error) {
-    setupError = error;
-  }
-});
-
-test.after(async () => {
-  await rig?.destroy();
-  rig = null;
+const theRig = suiteRig(test, { backend: BACKENDS.nftables }, async (rig) => {
+  keyDir = join(rig.dir, 'isp-keys');
+  const out = await sign(['keygen', '--out', keyDir]);
+  assert.match(out, /public\.pem/);
 });
 
 test('a desired state signed with the ISP tool is applied; the tool-signed command answered', async () => {

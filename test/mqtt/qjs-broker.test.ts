@@ -1,99 +1,39 @@
 // The MQTT layer under QuickJS against a real mosquitto: the trial (test/qjs/mqtt-trial.ts,
 // bundled like the agent) runs under dist/qjs; an MQTT.js client under Node is the other side.
-// Needs `npm run build` (dist/qjs), mosquitto, mosquitto_passwd, socat and openssl. Scripted
-// brokers (down, silent, hostile...): qjs-fake-broker.test.ts.
-import mqtt, { type MqttClient } from 'mqtt';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Needs `npm run build` (dist/qjs), mosquitto, mosquitto_passwd, socat and openssl. Here: round
+// trips, keepalive, retained messages, measurements; the Will: qjs-broker-will.test.ts; passwords
+// and TLS: qjs-broker-auth.test.ts; scripted brokers (down, silent, hostile...):
+// qjs-fake-broker.test.ts.
+import mqtt from 'mqtt';
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildTrial, TRIAL_BUNDLE } from '../qjs/build-trial.ts';
-import {
-  childPids,
-  fakeBroker,
-  freePort,
-  isRunning,
-  makeCertificates,
-  passwordFile,
-  peakRssKb,
-  QJS,
-  sleep,
-  startMosquitto,
-  startTrial,
-  tempDir,
-  waitFor,
-  type Mosquitto,
-} from './helpers.ts';
-import { closeEvent, roundTrip, staysConnected, type CloseEvent } from './trial-checks.ts';
+import { TRIAL_BUNDLE } from '../qjs/build-trial.ts';
+import { fakeBroker } from './fake-broker.ts';
+import { startMosquitto } from './mosquitto.ts';
+import { peakRssKb } from './processes.ts';
+import { brokerRig } from './qjs-broker-rig.ts';
+import { freePort, tempDir } from './scratch.ts';
+import { startTrial } from './trial.ts';
+import { closeEvent, roundTrip, staysConnected } from './trial-checks.ts';
+import { sleep, waitFor } from './waits.ts';
 
-const USER = 'router-1';
-const PASSWORD = 'pa ss:word';
-
-const dir = tempDir();
-const ports = { plain: 0, ipv6: 0, auth: 0, tls: 0, evil: 0, otherName: 0 };
-let broker: Mosquitto | undefined;
-const nodeClients: MqttClient[] = [];
-let bundleSize = { bytes: 0, gzipBytes: 0 };
-
-const tlsArgs = (): string[] => {
-  const file = (name: string): string => join(dir.path, name);
-  return ['--ca', file('ca.crt'), '--cert', file('client.crt'), '--key', file('client.key')];
-};
-
-test.before(async () => {
-  assert.ok(existsSync(QJS), `${QJS} is missing: run npm run build first`);
-  bundleSize = await buildTrial();
-  makeCertificates(dir.path);
-  const pw = passwordFile(dir.path, USER, PASSWORD);
-  for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
-  const tlsListener = (port: number, cert: string): string =>
-    `listener ${port} 127.0.0.1\nallow_anonymous true\n` +
-    `cafile ${dir.path}/ca.crt\ncertfile ${dir.path}/${cert}.crt\nkeyfile ${dir.path}/${cert}.key\n` +
-    `require_certificate true\n`;
-  broker = await startMosquitto(
-    dir.path,
-    'per_listener_settings true\n' +
-      `listener ${ports.plain} 127.0.0.1\nallow_anonymous true\n` +
-      `listener ${ports.ipv6} ::1\nallow_anonymous true\n` +
-      `listener ${ports.auth} 127.0.0.1\nallow_anonymous false\npassword_file ${pw}\n` +
-      tlsListener(ports.tls, 'server') +
-      tlsListener(ports.evil, 'evil-server') +
-      tlsListener(ports.otherName, 'other-name'),
-    Object.values(ports).map((port) => ({ host: '127.0.0.1', port })),
-  );
-});
-
-test.after(async () => {
-  for (const client of nodeClients) client.end(true);
-  await broker?.stop();
-  dir.remove();
-});
-
-/** An MQTT.js client under Node on the plain listener, subscribed to `topic`. */
-async function watcher(topic: string): Promise<{ messages: { topic: string; payload: string }[] }> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.plain}`, {
-    reconnectPeriod: 0,
-  });
-  nodeClients.push(client);
-  const messages: { topic: string; payload: string }[] = [];
-  client.on('message', (t, payload) => messages.push({ topic: t, payload: payload.toString() }));
-  await client.subscribeAsync(topic, { qos: 1 });
-  return { messages };
-}
+const rig = brokerRig(test);
+const { ports, nodeClients, tlsArgs } = rig;
 
 test('MQTT 3.1.1: CONNECT, SUBSCRIBE, QoS 1 publish round trip, clean end', async () => {
   await roundTrip(`mqtt://127.0.0.1:${ports.plain}`, ['--protocol', '4', '--client-id', 'rt-v4']);
-  assert.match(broker!.log(), /New client connected from 127\.0\.0\.1:\d+ as rt-v4 \(p2,/);
+  assert.match(rig.broker().log(), /New client connected from 127\.0\.0\.1:\d+ as rt-v4 \(p2,/);
 });
 
 test('MQTT 5: the same round trip', async () => {
   await roundTrip(`mqtt://127.0.0.1:${ports.plain}`, ['--protocol', '5', '--client-id', 'rt-v5']);
-  assert.match(broker!.log(), /New client connected from 127\.0\.0\.1:\d+ as rt-v5 \(p5,/);
+  assert.match(rig.broker().log(), /New client connected from 127\.0\.0\.1:\d+ as rt-v5 \(p5,/);
 });
 
 test('IPv6 literal broker address: mqtt://[::1]:port', async () => {
   await roundTrip(`mqtt://[::1]:${ports.ipv6}`, ['--client-id', 'rt-v6']);
-  assert.match(broker!.log(), /New client connected from ::1:\d+ as rt-v6/);
+  assert.match(rig.broker().log(), /New client connected from ::1:\d+ as rt-v6/);
 });
 
 test('a 200 KB payload round trip (many pipe chunks both ways), with constant GC', async () => {
@@ -175,105 +115,6 @@ test('a retained message arrives on subscribe', async () => {
   await publisher.publishAsync(topic, '', { qos: 1, retain: true }); // clear it
 });
 
-test('clean DISCONNECT: end() sends DISCONNECT, so the Last Will is not published', async () => {
-  const willTopic = 'op25b/will/clean';
-  const watch = await watcher(willTopic);
-  const trial = startTrial(TRIAL_BUNDLE, 'connect', [
-    '--broker', `mqtt://127.0.0.1:${ports.plain}`, '--client-id', 'clean-1',
-    '--will-topic', willTopic, '--will-payload', 'offline',
-  ]); // prettier-ignore
-  assert.is((await trial.exit()).code, 0);
-  assert.equal(closeEvent(trial.events).requested, true);
-  await sleep(500);
-  assert.equal(watch.messages, []);
-  // mosquitto logs "disconnected." for a DISCONNECT, "closed its connection." otherwise.
-  assert.match(broker!.log(), /Client clean-1 disconnected\./);
-});
-
-test('SIGTERM in idle: the trial ends cleanly (DISCONNECT), no Will', async () => {
-  const willTopic = 'op25b/will/term';
-  const watch = await watcher(willTopic);
-  const trial = startTrial(TRIAL_BUNDLE, 'idle', [
-    '--broker', `mqtt://127.0.0.1:${ports.plain}`, '--client-id', 'term-1',
-    '--will-topic', willTopic,
-  ]); // prettier-ignore
-  await trial.next('ready');
-  trial.kill('SIGTERM');
-  assert.is((await trial.exit()).code, 0);
-  await sleep(300);
-  assert.equal(watch.messages, []);
-  assert.match(broker!.log(), /Client term-1 disconnected\./);
-});
-
-test('Last Will: delivered when qjs is killed with SIGKILL; socat does not linger', async () => {
-  const willTopic = 'op25b/will/killed';
-  const watch = await watcher(willTopic);
-  const trial = startTrial(TRIAL_BUNDLE, 'idle', [
-    '--broker', `mqtt://127.0.0.1:${ports.plain}`, '--client-id', 'kill-1',
-    '--will-topic', willTopic, '--will-payload', 'router-1 offline', '--protocol', '5',
-  ]); // prettier-ignore
-  await trial.next('ready');
-  const [socat] = childPids(trial.pid);
-  assert.ok(socat !== undefined && isRunning(socat), 'socat runs as the child of qjs');
-  trial.kill('SIGKILL');
-  await waitFor('the will', () => (watch.messages.length > 0 ? true : undefined), 5000);
-  assert.equal(watch.messages, [{ topic: willTopic, payload: 'router-1 offline' }]);
-  await waitFor('socat to exit', () => (isRunning(socat!) ? undefined : true), 3000);
-});
-
-test('username/password: accepted with the right password, refused with a wrong one', async () => {
-  const url = `mqtt://127.0.0.1:${ports.auth}`;
-  await roundTrip(url, ['--username', USER, '--password', PASSWORD]);
-  for (const protocol of ['4', '5']) {
-    const trial = startTrial(TRIAL_BUNDLE, 'connect', [
-      '--broker', url, '--username', USER, '--password', 'wrong', '--protocol', protocol,
-    ]); // prettier-ignore
-    const { code, ms } = await trial.exit();
-    assert.is(code, 0);
-    const close = closeEvent(trial.events);
-    assert.is(close.connected, false);
-    assert.is(close.requested, false);
-    // 3.1.1: 5 "not authorized" (mosquitto's answer to a bad password); 5: 0x86 or 0x87.
-    assert.ok([4, 5, 134, 135].includes(close.error?.code as number), JSON.stringify(close));
-    assert.ok(ms < 3000, `refusal took ${ms} ms`);
-  }
-});
-
-test('TLS with CA, server and client certificates (3.1.1 and 5, name and IP)', async () => {
-  await roundTrip(`mqtts://localhost:${ports.tls}`, [...tlsArgs(), '--client-id', 'tls-1']);
-  await roundTrip(`mqtts://127.0.0.1:${ports.tls}`, [...tlsArgs(), '--protocol', '5']);
-  assert.match(broker!.log(), /New client connected from 127\.0\.0\.1:\d+ as tls-1/);
-});
-
-async function refusedTls(port: number, args: string[]): Promise<CloseEvent> {
-  const trial = startTrial(TRIAL_BUNDLE, 'connect', [
-    '--broker', `mqtts://localhost:${port}`, '--client-id', `tls-bad-${port}`, ...args,
-  ]); // prettier-ignore
-  const { code, ms } = await trial.exit();
-  assert.is(code, 0);
-  assert.ok(ms < 3000, `took ${ms} ms`);
-  assert.not.ok(trial.events.some((e) => e.event === 'connect'));
-  assert.not.match(broker!.log(), new RegExp(`as tls-bad-${port}`));
-  return closeEvent(trial.events);
-}
-
-test('TLS: a server certificate from a different CA is rejected', async () => {
-  const close = await refusedTls(ports.evil, tlsArgs());
-  assert.is(close.error?.code, 'ETLSVERIFY');
-  assert.match(close.error!.message, /unable to get local issuer certificate/);
-});
-
-test('TLS: a certificate from the right CA but for another name is rejected', async () => {
-  const close = await refusedTls(ports.otherName, tlsArgs());
-  assert.is(close.error?.code, 'ETLSVERIFY');
-  assert.match(close.error!.message, /hostname mismatch/);
-});
-
-test('TLS: the broker refuses a client without a certificate', async () => {
-  const close = await refusedTls(ports.tls, ['--ca', join(dir.path, 'ca.crt')]);
-  assert.is(close.error?.code, 'ETLS');
-});
-
 test('transport program not installed: ENOENT', async () => {
   const trial = startTrial(
     TRIAL_BUNDLE,
@@ -314,11 +155,11 @@ test('measurements: bundle size, connect time, idle peak RSS', async () => {
     assert.ok(rssKb < 8 * 1024, `peak RSS ${rssKb} kB`);
   };
   console.log(
-    `\n  trial bundle: ${bundleSize.bytes} B minified, ${bundleSize.gzipBytes} B gzip -9`,
+    `\n  trial bundle: ${rig.bundleSize().bytes} B minified, ${rig.bundleSize().gzipBytes} B gzip -9`,
   );
   await measure('mqtt:// (socat)', `mqtt://127.0.0.1:${ports.plain}`, []);
   await measure('mqtts:// (openssl s_client)', `mqtts://localhost:${ports.tls}`, tlsArgs());
-  assert.ok(readFileSync(TRIAL_BUNDLE).length === bundleSize.bytes);
+  assert.ok(readFileSync(TRIAL_BUNDLE).length === rig.bundleSize().bytes);
 });
 
 test.run();

@@ -1,5 +1,5 @@
 // npm's mqtt-packet as the oracle of the agent's codec (agent/mqtt/packets/), and a seeded
-// generator of packets for test/unit/mqtt/codec.test.ts: the same seed gives the same cases.
+// generator of packets for the codec and session tests: the same seed gives the same cases.
 import mqttPacket from 'mqtt-packet';
 
 export type Packet = Record<string, any>;
