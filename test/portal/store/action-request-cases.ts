@@ -13,12 +13,9 @@ import {
 import { recordDesired } from '../../../portal/store/desired-store.ts';
 import type { Db } from '../../../portal/store/db.ts';
 import { routerDetail } from '../../../portal/store/fleet-queries.ts';
-import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
+import { ingestBatch } from '../../../portal/store/router-ingest.ts';
 import { deviceId, statusDoc } from '../support/documents.ts';
-
-function batch(parts: Partial<IngestBatch>): IngestBatch {
-  return { states: parts.states ?? [], statuses: parts.statuses ?? [] };
-}
+import { batch } from './ingest-batch.ts';
 
 export function actionRequestCases(test: Test<{ db: Db }>, now: number): void {
   const clock = { nowMs: now, notReportingAfterMs: 600_000 };

@@ -7,15 +7,12 @@ import { DEFAULT_QUERY, type FleetQuery } from '../../../portal/core/fleet-query
 import type { Db } from '../../../portal/store/db.ts';
 import { listRouters, matchingIds } from '../../../portal/store/fleet-queries.ts';
 import { fleetSummary } from '../../../portal/store/fleet-summary.ts';
-import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
+import { ingestBatch } from '../../../portal/store/router-ingest.ts';
 import { deviceId, statusDoc } from '../support/documents.ts';
+import { batch } from './ingest-batch.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const q = (extra: Partial<FleetQuery> = {}): FleetQuery => ({ ...DEFAULT_QUERY, ...extra });
-
-function batch(parts: Partial<IngestBatch>): IngestBatch {
-  return { states: parts.states ?? [], statuses: parts.statuses ?? [] };
-}
 
 export function fleetFilterCases(test: Test<{ db: Db }>, now: number): void {
   const clock = { nowMs: now, notReportingAfterMs: 600_000 };

@@ -13,15 +13,12 @@ import {
 } from '../../../portal/store/fleet-queries.ts';
 import { fleetSummary } from '../../../portal/store/fleet-summary.ts';
 import { blockedSeries } from '../../../portal/store/blocked-series.ts';
-import { ingestBatch, type IngestBatch } from '../../../portal/store/router-ingest.ts';
+import { ingestBatch } from '../../../portal/store/router-ingest.ts';
 import { BOOT_A, BOOT_B, deviceId, stateDoc, statusDoc } from '../support/documents.ts';
+import { batch } from './ingest-batch.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const q = (extra: Partial<FleetQuery> = {}): FleetQuery => ({ ...DEFAULT_QUERY, ...extra });
-
-function batch(parts: Partial<IngestBatch>): IngestBatch {
-  return { states: parts.states ?? [], statuses: parts.statuses ?? [] };
-}
 
 export function ingestCases(test: Test<{ db: Db }>, now: number): void {
   const clock = { nowMs: now, notReportingAfterMs: 600_000 };
