@@ -4,108 +4,41 @@
 // audit log, real responses against the OpenAPI document, and a clean stop on SIGTERM.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AccountsStore } from '../../../portal/auth/accounts-store.ts';
-import { openDb } from '../../../portal/store/db.ts';
-import { migrate } from '../../../portal/store/migrate.ts';
-import { tempDir } from '../../mqtt/helpers.ts';
 import { BOOT_A, BOOT_B, deviceId } from '../support/documents.ts';
-import {
-  makeKeys,
-  startRouter,
-  startTestBroker,
-  waitFor,
-  waitForValue,
-  type Broker,
-  type Keys,
-} from '../support/portal-rig.ts';
-import { runFleet, startPortal, type Portal } from './cli-run.ts';
-import { responseChecker } from './support.ts';
+import { startRouter } from '../support/test-router.ts';
+import { waitFor } from '../../mqtt/helpers.ts';
+import { waitForValue } from '../support/wait-for-value.ts';
+import { runFleet } from './cli-run.ts';
+import { serviceRig } from './service-rig.ts';
 
 const XSS = '<script>alert(1)</script>';
 const SQLI = "'; DROP TABLE routers; --";
 const test = suite('portal service');
-const dir = tempDir();
-const checker = responseChecker();
-const tokens = { viewer: '', operator: '' };
-let broker: Broker;
-let keys: Keys;
-let portal: Portal;
-let routers: Awaited<ReturnType<typeof startRouter>>[] = [];
-
-test.before(async () => {
-  broker = await startTestBroker();
-  keys = await makeKeys();
-  // Accounts straight in the data directory, as `fleet user add` does, before the service runs.
-  const db = await openDb({ dataDir: dir.path });
-  await migrate(db);
-  const accounts = new AccountsStore(db);
-  for (const role of ['viewer', 'operator'] as const) {
-    await accounts.addAccount(`${role}1`, role, `${role}-password-1`);
-    tokens[role] = (await accounts.createToken(`${role}1`, 'test')).token;
-  }
-  await db.close();
-  portal = await startPortal({
-    PORTAL_DATA: dir.path,
-    MQTT_URL: broker.url,
-    PORTAL_SIGNING_KEY: keys.privateFile,
-  });
-});
-
-test.after(async () => {
-  for (const r of routers) await r.stop().catch(() => {});
-  if (portal && portal.child.exitCode === null) await portal.stop();
-  await broker?.stop();
-  keys?.remove();
-  dir.remove();
-});
-
-async function api(method: string, spec: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${portal.url}/api/v1${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json = (await res.json()) as any;
-  checker.check(method, spec, res.status, json);
-  return { status: res.status, body: json };
-}
+const rig = serviceRig(test);
+const { dir, checker, tokens, routers, api, waitForList } = rig;
 
 test('routers reporting over MQTT appear in GET /routers; without a token it is 401', async () => {
   const ids = [deviceId(1), deviceId(2)];
-  routers = [
+  routers.push(
     await startRouter({
       id: ids[0]!,
       boot: BOOT_A,
-      brokerUrl: broker.url,
-      publicPem: keys.publicPem,
+      brokerUrl: rig.broker.url,
+      publicPem: rig.keys.publicPem,
       status: { model: XSS },
     }),
     await startRouter({
       id: ids[1]!,
       boot: BOOT_A,
-      brokerUrl: broker.url,
-      publicPem: keys.publicPem,
+      brokerUrl: rig.broker.url,
+      publicPem: rig.keys.publicPem,
       status: { model: SQLI },
     }),
-  ];
+  );
   assert.is((await api('GET', '/routers', '/routers')).status, 401);
   const list = await waitForList(2);
   assert.equal(list.items.map((r: { id: string }) => r.id).sort(), ids);
 });
-
-async function waitForList(n: number) {
-  let last: any;
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    last = (await api('GET', '/routers', '/routers?sort=id', tokens.viewer)).body;
-    if (last.total === n) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the fleet list never held ${n} routers: ${JSON.stringify(last)}`);
-}
 
 test('device strings are data: search and filters with them are parameterised, answers inert', async () => {
   const bySql = await api(
@@ -133,7 +66,7 @@ test('device strings are data: search and filters with them are parameterised, a
   assert.is(detail.body.status.device.model, SQLI);
   assert.is((await waitForList(2)).total, 2); // the table is still there
   const csv = await (
-    await fetch(`${portal.url}/api/v1/export/routers.csv`, {
+    await fetch(`${rig.portal.url}/api/v1/export/routers.csv`, {
       headers: { authorization: `Bearer ${tokens.viewer}` },
     })
   ).text();
@@ -189,7 +122,7 @@ test('a viewer cannot act; an operator disables one router, which gets a signed 
 });
 
 test('GET /events streams the service router events', async () => {
-  const res = await fetch(`${portal.url}/api/v1/events`, {
+  const res = await fetch(`${rig.portal.url}/api/v1/events`, {
     headers: { authorization: `Bearer ${tokens.viewer}` },
   });
   assert.is(res.status, 200);
@@ -212,7 +145,7 @@ test('GET /events streams the service router events', async () => {
 });
 
 test('the fleet CLI works against the running service', async () => {
-  const env = { PORTAL_URL: portal.url, PORTAL_TOKEN: tokens.viewer };
+  const env = { PORTAL_URL: rig.portal.url, PORTAL_TOKEN: tokens.viewer };
   const list = await runFleet(['list', '--sort', 'id'], env);
   assert.is(list.code, 0, list.stderr);
   assert.ok(list.stdout.includes(deviceId(1)) && list.stdout.includes(deviceId(2)));
@@ -242,8 +175,8 @@ test('a router that restarts: its ended run is in GET /routers/{id}/boots, prese
   routers[1] = await startRouter({
     id,
     boot: BOOT_B,
-    brokerUrl: broker.url,
-    publicPem: keys.publicPem,
+    brokerUrl: rig.broker.url,
+    publicPem: rig.keys.publicPem,
     status: { model: SQLI },
   });
   const back = await waitForValue(
@@ -296,16 +229,16 @@ test('a bad option stops npm run portal at once with one line naming it (exit 2)
 });
 
 test('SIGTERM stops the service cleanly (exit 0, "stopped"), even with an event stream open', async () => {
-  const events = await fetch(`${portal.url}/api/v1/events`, {
+  const events = await fetch(`${rig.portal.url}/api/v1/events`, {
     headers: { authorization: `Bearer ${tokens.viewer}` },
   });
   const reader = events.body!.getReader();
   await reader.read(); // the hello: the stream is open
-  assert.is(await portal.stop(), 0, portal.log());
+  assert.is(await rig.portal.stop(), 0, rig.portal.log());
   // The service ended the stream itself.
   for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) break;
-  assert.match(portal.log(), /SIGTERM: stopping/);
-  assert.match(portal.log(), /portal: stopped\n$/);
+  assert.match(rig.portal.log(), /SIGTERM: stopping/);
+  assert.match(rig.portal.log(), /portal: stopped\n$/);
   console.log(`  (${checker.checked} real responses checked against the OpenAPI document)`);
 });
 
