@@ -1,19 +1,6 @@
-// What the stand-in netifd reports in the WAN-follow scenario (the board, a PPPoE session up
-// or down) and what the LAN prober keeps trying (port 25 foreign and relay, port 587).
+// What the stand-in netifd reports in the WAN-follow scenario (a PPPoE session up or down)
+// and what the LAN prober keeps trying (port 25 foreign and relay, port 587).
 import { PLAN } from '../testbed/plan.ts';
-
-export const BOARD = {
-  kernel: '6.6.73',
-  hostname: 'OpenWrt',
-  model: 'Test Router',
-  board_name: 'test,router',
-  release: {
-    distribution: 'OpenWrt',
-    version: '24.10.0',
-    revision: 'r28427-6df0e3d02a',
-    description: 'OpenWrt 24.10.0 r28427-6df0e3d02a',
-  },
-};
 
 export const pppoe = (up: boolean, l3Device = 'pppoe-wan', address = '203.0.113.200') =>
   up

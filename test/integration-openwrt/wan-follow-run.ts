@@ -5,13 +5,14 @@ import type { BackendSetting } from '../testbed/agent.ts';
 import { checkAgentBuilt } from '../testbed/agent.ts';
 import { PLAN } from '../testbed/plan.ts';
 import { createTestbed, type Testbed } from '../testbed/testbed.ts';
+import { BOARD } from '../openwrt-standins/board.ts';
 import { createStandinDir, type StandinDir } from '../openwrt-standins/standin-dir.ts';
 import { agentFiles, type AgentFiles } from './agent-files.ts';
 import type { Daemon } from './agent-process.ts';
 import { waitForDevices } from './kernel-devices.ts';
 import type { Prober, ProbeRecord } from './lan-prober.ts';
 import { WanLink } from './wan-link.ts';
-import { BOARD, pppoe, RELAY_25 } from './wan-follow-plan.ts';
+import { pppoe, RELAY_25 } from './wan-follow-plan.ts';
 
 export class WanFollowRun {
   bed: Testbed | null = null;
