@@ -1,0 +1,22 @@
+// What the stand-in netifd reports in the WAN-follow scenario (a PPPoE session up or down)
+// and what the LAN prober keeps trying (port 25 foreign and relay, port 587).
+import { PLAN } from '../testbed/plan.ts';
+
+export const pppoe = (up: boolean, l3Device = 'pppoe-wan', address = '203.0.113.200') =>
+  up
+    ? {
+        up: true,
+        proto: 'pppoe',
+        device: 'wan',
+        l3_device: l3Device,
+        'ipv4-address': [{ address, mask: 32 }],
+        'ipv6-address': [],
+      }
+    : { up: false, proto: 'pppoe', device: 'wan' };
+
+export const FOREIGN_25 = [
+  { host: PLAN.wan.foreign.ipv4, port: 25 },
+  { host: PLAN.wan.foreign.ipv6, port: 25 },
+];
+export const RELAY_25 = { host: PLAN.wan.relay.ipv4, port: 25 };
+export const FOREIGN_587 = { host: PLAN.wan.foreign.ipv4, port: 587 };
