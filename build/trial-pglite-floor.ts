@@ -4,7 +4,7 @@
 // ingestBatch and vacuum keeper, with each variant's SQL run after the migrations. Variants run in
 // turn, round after round, because this machine's speed drifts from minute to minute. A trial, not
 // a bench: the variants break what the portal promises (no WAL, no indexes).
-// Run: node --import tsx build/trial-pglite-floor.ts [seconds per run] [rounds] [variant...]
+// Run: [TRIAL_BATCH=n] node --import tsx build/trial-pglite-floor.ts [seconds a run] [rounds] [variant...]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,8 @@ import { deviceId, statusDoc } from '../test/portal/support/documents.ts';
 import { loadFleet } from './bench-portal-ingest.ts';
 
 const FLEET = 10_000;
-const BATCH = 1000;
+// TRIAL_BATCH: statuses a batch (at most FLEET, so a batch never holds a router twice).
+const BATCH = Math.min(Number(process.env.TRIAL_BATCH ?? 1000), FLEET);
 
 const forEach = (select: string, statement: string) =>
   `DO $$ DECLARE r record; BEGIN FOR r IN ${select} LOOP EXECUTE ${statement}; END LOOP; END $$;`;
