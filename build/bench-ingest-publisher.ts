@@ -3,11 +3,12 @@
 // connection. The packets are written by hand (CONNECT, PUBLISH, and PUBACKs counted) because
 // MQTT.js costs ~125 us of CPU per QoS 1 publish: 10,000/s would take more than a core, and the
 // publisher shares the machine with the broker and the portal under test.
-// Message k is router k % fleet's status, reported at base + k + 1 ms: always newer, never a
-// duplicate. It keeps at most `window` messages published and not yet stored by the portal (the
+// Message k is build/bench-statuses.ts's: router k % fleet's, always newer, never a duplicate.
+// It keeps at most `window` messages published and not yet stored by the portal (the
 // parent says how many are stored), so the broker's queue stays bounded, and it stops when told.
 import { connect, type Socket } from 'node:net';
-import { statusDoc, deviceId } from '../test/portal/support/documents.ts';
+import { deviceId } from '../test/portal/support/documents.ts';
+import { benchStatus } from './bench-statuses.ts';
 
 export interface PublisherStart {
   readonly type: 'start';
@@ -22,20 +23,6 @@ export type FromPublisher =
   | { type: 'connected' }
   | { type: 'done'; published: number; acked: number }
   | { type: 'error'; message: string };
-
-/** The status document of message k, as the bench's in-process figure also makes them. */
-export function benchStatus(k: number, fleet: number, base: number): string {
-  const id = deviceId((k % fleet) + 1);
-  const round = Math.floor(k / fleet);
-  return JSON.stringify(
-    statusDoc({
-      id,
-      reportedAt: new Date(base + k + 1).toISOString(),
-      blocked: round * 3,
-      sources: [{ address: '198.51.100.23', attempts: 1 + round }],
-    }),
-  );
-}
 
 const remainingLength = (n: number): Buffer => {
   const bytes: number[] = [];

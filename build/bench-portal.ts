@@ -25,7 +25,7 @@ import { vacuumKeeper } from '../portal/store/pglite-vacuum.ts';
 import { ingestBatch } from '../portal/store/router-ingest.ts';
 import { loadFleet } from './bench-portal-ingest.ts';
 import { fillFleet, listBench, overviewBench } from './bench-portal-api.ts';
-import { deviceId, statusDoc } from '../test/portal/support/documents.ts';
+import { benchStatusDoc } from './bench-statuses.ts';
 import { startPostgresCluster } from '../test/portal/support/postgres-cluster.ts';
 import {
   makeKeys,
@@ -39,18 +39,10 @@ const FLEET = 10_000;
 const BATCH = 1000;
 
 /** Status payloads of FLEET routers, each newer than the last (JSON text, as MQTT brings them). */
-function payloads(done: number, reported: number): { id: string; payload: string }[] {
+function payloads(done: number, base: number): { id: string; payload: string }[] {
   const out = [];
-  for (let i = 0; i < BATCH; i++) {
-    const n = (done + i) % FLEET;
-    const id = deviceId(n + 1);
-    const round = Math.floor((done + i) / FLEET);
-    const doc = statusDoc({
-      id,
-      reportedAt: new Date(reported + i + 1).toISOString(),
-      blocked: round * 3,
-      sources: [{ address: '198.51.100.23', attempts: 1 + round }],
-    });
+  for (let k = done; k < done + BATCH; k++) {
+    const { id, doc } = benchStatusDoc(k, FLEET, base);
     out.push({ id, payload: JSON.stringify(doc) });
   }
   return out;
@@ -62,7 +54,7 @@ function payloads(done: number, reported: number): { id: string; payload: string
  * the store, of parsing + validation, and of both together.
  */
 async function ingestFor(db: Db, seconds: number) {
-  let reported = Date.now();
+  const base = Date.now();
   let done = 0;
   let storeMs = 0;
   let checkMs = 0;
@@ -70,8 +62,7 @@ async function ingestFor(db: Db, seconds: number) {
   const vacuum = vacuumKeeper(db);
   const started = Date.now();
   while (Date.now() - started < seconds * 1000) {
-    const batch = payloads(done, reported);
-    reported += BATCH;
+    const batch = payloads(done, base);
     let t = performance.now();
     const statuses = batch.map(({ id, payload }) => {
       const doc = JSON.parse(payload) as StatusDoc;

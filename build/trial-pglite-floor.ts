@@ -13,8 +13,8 @@ import { openDb, type Db } from '../portal/store/db.ts';
 import { migrate } from '../portal/store/migrate.ts';
 import { vacuumKeeper } from '../portal/store/pglite-vacuum.ts';
 import { ingestBatch, type RouterMessage } from '../portal/store/router-ingest.ts';
-import { deviceId, statusDoc } from '../test/portal/support/documents.ts';
 import { loadFleet } from './bench-portal-ingest.ts';
+import { benchStatusDoc } from './bench-statuses.ts';
 
 const FLEET = 10_000;
 // TRIAL_BATCH: statuses a batch (at most FLEET, so a batch never holds a router twice).
@@ -50,20 +50,10 @@ const VARIANTS: Record<string, Variant> = {
   'no-deltas': { sql: '', deltas: false },
 };
 
-function batch(done: number, reportedMs: number, deltas: boolean): RouterMessage<StatusDoc>[] {
+function batch(done: number, base: number, deltas: boolean): RouterMessage<StatusDoc>[] {
   const out = [];
-  for (let i = 0; i < BATCH; i++) {
-    const n = (done + i) % FLEET;
-    const id = deviceId(n + 1);
-    const round = Math.floor((done + i) / FLEET);
-    const doc = statusDoc({
-      id,
-      reportedAt: new Date(reportedMs + i + 1).toISOString(),
-      blocked: deltas ? round * 3 : 0,
-      sources: deltas ? [{ address: '198.51.100.23', attempts: 1 + round }] : [],
-    });
-    out.push({ id, doc, receivedAtMs: Date.now() });
-  }
+  for (let k = done; k < done + BATCH; k++)
+    out.push({ ...benchStatusDoc(k, FLEET, base, deltas), receivedAtMs: Date.now() });
   return out;
 }
 
@@ -79,7 +69,7 @@ async function run(variant: Variant, seconds: number) {
     const vacuum = vacuumKeeper(db);
     let done = 0;
     const step = async () => {
-      const statuses = batch(done, now + 1000 + done, variant.deltas);
+      const statuses = batch(done, now + 1000, variant.deltas);
       await vacuum.after((await ingestBatch(db, { states: [], statuses })).written);
       done += BATCH;
     };
