@@ -3,38 +3,30 @@
 // API token (shown once) and revokes it; a non-admin gets no Accounts page.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
 import { deviceId } from '../portal/support/documents.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginByApi, loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('audit and admin pages');
-let rig: WebRig;
-let browser: Browser;
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
-});
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
+const web = browserSuite(test);
 
 test('the audit log shows an action with its operator and reason, filtered and paged', async () => {
   const id = deviceId(0xa11);
-  await rig.addRouter(id);
+  await web.rig.addRouter(id);
   const reason = 'customer relay abused, ticket <b>4711</b>';
   for (const action of ['disable', 'verify', 'enable'])
     assert.is(
-      (await rig.api('POST', '/actions', 'operator', { action, reason, target: { id } })).status,
+      (await web.rig.api('POST', '/actions', 'operator', { action, reason, target: { id } }))
+        .status,
       200,
     );
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginByApi(w.context, rig.accounts.viewer);
+    await loginByApi(w.context, web.rig.accounts.viewer);
     await page.goto('/audit');
     await page.getByLabel('Router').fill(id);
     await page.getByLabel('Action').fill('disable');
@@ -76,10 +68,10 @@ test('the audit log shows an action with its operator and reason, filtered and p
 });
 
 test('an admin adds and changes an account, creates a token shown once and revokes it', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.admin, '/accounts');
+    await loginWithForm(page, web.rig.accounts.admin, '/accounts');
     await page.getByRole('heading', { name: 'Accounts and API tokens' }).waitFor();
     const add = page.getByRole('form', { name: 'Add an account' });
     await add.getByLabel('Name').fill('carol');
@@ -107,7 +99,7 @@ test('an admin adds and changes an account, creates a token shown once and revok
     await shown.waitFor();
     const token = await shown.inputValue();
     await screenshot(page, 'accounts');
-    const me = await fetch(`${rig.url}/api/v1/me`, {
+    const me = await fetch(`${web.rig.url}/api/v1/me`, {
       headers: { authorization: `Bearer ${token}` },
     });
     assert.equal(((await me.json()) as any).operator, { name: 'carol', role: 'operator' });
@@ -121,7 +113,7 @@ test('an admin adds and changes an account, creates a token shown once and revok
     await page.getByLabel(/Reason to revoke token/).fill('script retired');
     await page.getByRole('button', { name: 'Revoke token', exact: true }).click();
     await tokenRow.getByText('revoked').waitFor();
-    const after = await fetch(`${rig.url}/api/v1/me`, {
+    const after = await fetch(`${web.rig.url}/api/v1/me`, {
       headers: { authorization: `Bearer ${token}` },
     });
     assert.is(after.status, 401, 'a revoked token is refused');
@@ -131,14 +123,14 @@ test('an admin adds and changes an account, creates a token shown once and revok
     await change.getByLabel('Reason').fill('left the company');
     await change.getByRole('button', { name: 'Save' }).click();
     await carol.getByText('disabled').waitFor();
-    const login = await fetch(`${rig.url}/api/v1/login`, {
+    const login = await fetch(`${web.rig.url}/api/v1/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'carol', password: 'carol-password-1' }),
     });
     assert.is(login.status, 401, 'a disabled account cannot log in');
 
-    const audit = await rig.api('GET', '/audit?operator=admin1', 'admin');
+    const audit = await web.rig.api('GET', '/audit?operator=admin1', 'admin');
     assert.equal(
       audit.body.items.map((e: { action: string; reason: string }) => [e.action, e.reason]),
       [
@@ -156,10 +148,10 @@ test('an admin adds and changes an account, creates a token shown once and revok
 });
 
 test('a non-admin gets no Accounts page, and the API refuses them anyway', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginByApi(w.context, rig.accounts.operator);
+    await loginByApi(w.context, web.rig.accounts.operator);
     await page.goto('/');
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -170,7 +162,7 @@ test('a non-admin gets no Accounts page, and the API refuses them anyway', async
     await page.getByRole('heading', { name: /not found/i }).waitFor();
     assert.is(await page.getByTestId('accounts').count(), 0);
     for (const path of ['/accounts', '/tokens'])
-      assert.is((await rig.api('GET', path, 'operator')).status, 403, path);
+      assert.is((await web.rig.api('GET', path, 'operator')).status, 403, path);
     // From the page, with the session and its CSRF token, as a tampered page would.
     const refused = await page.evaluate(`(async () => {
       const csrf = /op25b_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';

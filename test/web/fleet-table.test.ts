@@ -3,26 +3,23 @@
 // the simulated router's reply change the row without a reload; act on "all N matching"; CSV.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BACKENDS } from '../../contract/message-types.ts';
 
 interface ValidityState {
   readonly valueMissing: boolean;
 }
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('fleet table');
-let rig: WebRig;
-let browser: Browser;
 const UNAUTHORIZED = [/status of 401/];
 const N = 12;
 const id = (i: number) => `ft-${String(i).padStart(2, '0')}`;
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
+const web = browserSuite(test, async (rig) => {
   await Promise.all(
     Array.from({ length: N }, (_, i) =>
       rig.addRouter(id(i), {
@@ -36,10 +33,6 @@ test.before(async () => {
     ),
   );
 });
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
 
 const ready = (page: Page) =>
   page.locator('[data-testid="fleet-table"][data-state="ready"]').waitFor();
@@ -47,10 +40,10 @@ const shownIds = (page: Page) =>
   page.locator('[data-testid="fleet-table"] tbody th[scope="row"]').allInnerTexts();
 
 test('filter, search and sort on the server, the URL says so; sparklines; open a router', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.viewer, '/fleet');
+    await loginWithForm(page, web.rig.accounts.viewer, '/fleet');
     await ready(page);
     assert.is(await page.getByTestId('fleet-total').innerText(), `1–${N} of ${N} routers`);
     assert.is(await page.locator('[data-testid="fleet-table"] input[type=checkbox]').count(), 0);
@@ -110,12 +103,12 @@ test('filter, search and sort on the server, the URL says so; sparklines; open a
 });
 
 test('disable one router with a reason: published, the reply arrives, the row changes live', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.operator, '/fleet?limit=25');
+    await loginWithForm(page, web.rig.accounts.operator, '/fleet?limit=25');
     await ready(page);
-    const target = rig.routers.find((r) => r.id === id(4))!;
+    const target = web.rig.routers.find((r) => r.id === id(4))!;
     const row = page.locator(`tr[data-router="${id(4)}"]`);
     assert.is(await row.locator('[data-enforcement]').innerText(), 'enforcing');
     // Marks this document: a reload would lose it.
@@ -147,7 +140,7 @@ test('disable one router with a reason: published, the reply arrives, the row ch
     const desired = target.received.find((m) => m.kind === 'desired');
     assert.ok(desired?.retained !== undefined, 'the router received its desired state');
     assert.is(desired!.claims.enabled, false);
-    const history = await rig.api('GET', `/routers/${id(4)}/actions`, 'viewer');
+    const history = await web.rig.api('GET', `/routers/${id(4)}/actions`, 'viewer');
     assert.is(history.body.items[0].operator, 'operator1');
     assert.is(history.body.items[0].reason, 'spam from a LAN host, ticket 4711');
     assert.is(history.body.items[0].status, 'ok');
@@ -163,10 +156,10 @@ test('disable one router with a reason: published, the reply arrives, the row ch
 });
 
 test('select all N matching the filter and act on them; the CSV export has the same filter', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.operator, '/fleet?backend=nftables&limit=10');
+    await loginWithForm(page, web.rig.accounts.operator, '/fleet?backend=nftables&limit=10');
     await ready(page);
     assert.is(await page.getByTestId('fleet-total').innerText(), '1–8 of 8 routers');
     await page.getByLabel('Rows').selectOption('10');
@@ -180,8 +173,8 @@ test('select all N matching the filter and act on them; the CSV export has the s
     await form.getByLabel(/Reason/).fill('check the rules after the upgrade');
     await form.getByRole('button', { name: 'Send now' }).click();
     await form.getByText(`verify: ${N} published`).waitFor();
-    await rig.until('every router got the verify command', async () =>
-      rig.routers.every((r) => r.received.some((m) => m.kind === 'cmd')) ? true : undefined,
+    await web.rig.until('every router got the verify command', async () =>
+      web.rig.routers.every((r) => r.received.some((m) => m.kind === 'cmd')) ? true : undefined,
     );
 
     await page.goto('/fleet?backend=iptables&sort=-blocked');

@@ -4,34 +4,26 @@
 // rollout over a silent router stays running as long as the test needs).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { deviceId } from '../portal/support/documents.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginByApi } from './support/login.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('live pages');
-let rig: WebRig;
-let browser: Browser;
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
-});
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
+const web = browserSuite(test);
 
 // A change made while the stream is still connecting (on every navigation, and after a
 // reconnect) reaches the page by no event: the page must load the snapshot again once it is open.
 test('the rollout page catches up with a change made while its event stream connects', async () => {
   const id = await silentRollout(deviceId(0x202));
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   try {
-    await loginByApi(w.context, rig.accounts.operator);
+    await loginByApi(w.context, web.rig.accounts.operator);
     await page.route('**/api/v1/events', async (route) => {
       await held;
       await route.continue();
@@ -39,7 +31,7 @@ test('the rollout page catches up with a change made while its event stream conn
     await page.goto(`/rollouts/${id}`);
     const state = page.getByTestId('rollout-state');
     await state.getByText('running').waitFor();
-    const paused = await rig.api('POST', `/rollouts/${id}/pause`, 'operator', {
+    const paused = await web.rig.api('POST', `/rollouts/${id}/pause`, 'operator', {
       reason: 'paused while the page connects',
     });
     assert.is(paused.status, 200, JSON.stringify(paused.body));
@@ -54,12 +46,12 @@ test('the rollout page catches up with a change made while its event stream conn
 
 test('a late snapshot does not undo what the event stream already showed', async () => {
   const id = await silentRollout(deviceId(0x203));
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   try {
-    await loginByApi(w.context, rig.accounts.operator);
+    await loginByApi(w.context, web.rig.accounts.operator);
     // The page's first GET of the rollout is read now (running) but answered only later.
     let snapshotRead = () => {};
     const read = new Promise<void>((resolve) => (snapshotRead = resolve));
@@ -75,7 +67,7 @@ test('a late snapshot does not undo what the event stream already showed', async
     const stream = page.waitForResponse((r) => r.url().endsWith('/api/v1/events'));
     await page.goto(`/rollouts/${id}`);
     await Promise.all([stream, read]);
-    const paused = await rig.api('POST', `/rollouts/${id}/pause`, 'operator', {
+    const paused = await web.rig.api('POST', `/rollouts/${id}/pause`, 'operator', {
       reason: 'paused after the snapshot was read',
     });
     assert.is(paused.status, 200, JSON.stringify(paused.body));
@@ -97,11 +89,11 @@ test('a late snapshot does not undo what the event stream already showed', async
 // and wait for the second.
 test('an answer on its way is shown though the page asked again meanwhile', async () => {
   const id = await silentRollout(deviceId(0x204));
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   const held: (() => void)[] = [];
   try {
-    await loginByApi(w.context, rig.accounts.operator);
+    await loginByApi(w.context, web.rig.accounts.operator);
     await page.route(`**/api/v1/rollouts/${id}`, async (route) => {
       const answer = await route.fetch();
       await new Promise<void>((resolve) => held.push(resolve));
@@ -109,7 +101,7 @@ test('an answer on its way is shown though the page asked again meanwhile', asyn
     });
     await page.goto(`/rollouts/${id}`);
     // The first request, and the second made when the event stream opened, both held.
-    await rig.until('two requests held', async () => (held.length === 2 ? true : undefined));
+    await web.rig.until('two requests held', async () => (held.length === 2 ? true : undefined));
     held[0]!();
     await page.getByTestId('rollout-state').getByText('running').waitFor();
     held[1]!();
@@ -122,8 +114,8 @@ test('an answer on its way is shown though the page asked again meanwhile', asyn
 
 /** A verify rollout over one silent router: its only wave is sent and waits for ten minutes. */
 async function silentRollout(routerId: string): Promise<string> {
-  await rig.addRouter(routerId, { silent: true });
-  const started = await rig.api('POST', '/rollouts', 'operator', {
+  await web.rig.addRouter(routerId, { silent: true });
+  const started = await web.rig.api('POST', '/rollouts', 'operator', {
     action: 'verify',
     reason: 'check the rules',
     target: { ids: [routerId] },
@@ -132,8 +124,8 @@ async function silentRollout(routerId: string): Promise<string> {
   });
   assert.is(started.status, 201, JSON.stringify(started.body));
   const id: string = started.body.id;
-  await rig.until('wave 1 sent', async () => {
-    const r = await rig.api('GET', `/rollouts/${id}`, 'viewer');
+  await web.rig.until('wave 1 sent', async () => {
+    const r = await web.rig.api('GET', `/rollouts/${id}`, 'viewer');
     return r.body.waves?.[0]?.state === 'sent' ? true : undefined;
   });
   return id;

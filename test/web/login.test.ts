@@ -3,42 +3,33 @@
 // Also the harness's own page watch: it notices dialogs, page errors and requests elsewhere.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('login');
-let rig: WebRig;
-let browser: Browser;
 // The browser logs every 401 answer (the shell's first GET /me, a refused login).
 const UNAUTHORIZED = [/status of 401/];
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
-});
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
+const web = browserSuite(test);
 
 test('a wrong password is refused with a message; the right one opens the page asked for', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
     await page.goto('/audit');
     await page.getByLabel('Name').waitFor();
     assert.is(new URL(page.url()).pathname, '/login', 'sent to the login page');
     await screenshot(page, 'login');
-    await page.getByLabel('Name').fill(rig.accounts.operator.name);
+    await page.getByLabel('Name').fill(web.rig.accounts.operator.name);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('alert').filter({ hasText: 'wrong name or password' }).waitFor();
     assert.is(await page.getByRole('button', { name: 'Log out' }).count(), 0, 'not logged in');
     assert.is((await w.context.cookies()).filter((c) => c.name === 'op25b_session').length, 0);
 
-    await page.getByLabel('Password').fill(rig.accounts.operator.password);
+    await page.getByLabel('Password').fill(web.rig.accounts.operator.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     assert.is(new URL(page.url()).pathname, '/audit', 'back where the user wanted to go');
@@ -52,10 +43,10 @@ test('a wrong password is refused with a message; the right one opens the page a
 });
 
 test('logout ends the session on the server, not only in the page', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.viewer);
+    await loginWithForm(page, web.rig.accounts.viewer);
     const me = await w.context.request.get('/api/v1/me');
     assert.is(me.status(), 200);
     const cookie = (await w.context.cookies()).find((c) => c.name === 'op25b_session')!;
@@ -63,7 +54,7 @@ test('logout ends the session on the server, not only in the page', async () => 
     await page.getByText('You are logged out.').waitFor();
     await page.getByLabel('Password').waitFor();
     // The old session cookie, replayed, is refused: the server ended the session.
-    const replay = await fetch(`${rig.url}/api/v1/me`, {
+    const replay = await fetch(`${web.rig.url}/api/v1/me`, {
       headers: { cookie: `op25b_session=${cookie.value}` },
     });
     assert.is(replay.status, 401);
@@ -79,14 +70,14 @@ test('logout ends the session on the server, not only in the page', async () => 
 });
 
 test('the page watch records dialogs, page errors and requests leaving the service', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   try {
     await w.page.goto('about:blank');
     // A string, as a script injected into a page would be (no DOM types in the tests).
     await w.page.evaluate(`alert('injected');
       setTimeout(() => { throw new Error('boom'); });
       void fetch('http://127.0.0.2:9/x').catch(() => {});`);
-    await rig.until('the problems', async () => (w.problems.length >= 3 ? true : undefined));
+    await web.rig.until('the problems', async () => (w.problems.length >= 3 ? true : undefined));
     const kinds = w.problems.map((p) => p.kind).sort();
     assert.ok(kinds.includes('dialog') && kinds.includes('pageerror'), kinds.join());
     assert.ok(kinds.includes('foreign-request'), kinds.join());

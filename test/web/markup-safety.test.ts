@@ -3,21 +3,17 @@
 // dialog and no request for the injected image.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('markup safety');
-let rig: WebRig;
-let browser: Browser;
 const UNAUTHORIZED = [/status of 401/];
 const MODEL = '<img src=x onerror=alert(1)>';
 const ERROR = `<script>alert(2)</script>"'><b>bold</b>`;
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
+const web = browserSuite(test, async (rig) => {
   await rig.addRouter('xss-router', {
     status: {
       model: MODEL,
@@ -27,19 +23,15 @@ test.before(async () => {
     },
   });
 });
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
 
 test('a hostile model and error message render as text on the overview, fleet and router pages', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   // Same-origin requests too: the injected <img src=x> would ask for /x or /routers/x.
   const requested: string[] = [];
   page.on('request', (request) => requested.push(new URL(request.url()).pathname));
   try {
-    await loginWithForm(page, rig.accounts.operator, '/');
+    await loginWithForm(page, web.rig.accounts.operator, '/');
     const top = page.getByTestId('top-blocked').getByRole('row').filter({ hasText: 'xss-router' });
     await top.waitFor();
     assert.ok((await top.innerText()).includes(MODEL), 'overview: the model as text');

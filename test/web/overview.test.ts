@@ -3,19 +3,15 @@
 // infected customers" table show the blocked attempts and their LAN sources.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('overview');
-let rig: WebRig;
-let browser: Browser;
 const UNAUTHORIZED = [/status of 401/];
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
+const web = browserSuite(test, async (rig) => {
   const at = new Date().toISOString();
   await Promise.all([
     rig.addRouter('ov-enforcing', {
@@ -41,10 +37,6 @@ test.before(async () => {
     return r.body.online === false ? true : undefined;
   });
 });
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
 
 // What the five routers published: enforcing = enabled and applied (ov-erroring still is).
 const EXPECTED = {
@@ -57,15 +49,15 @@ const EXPECTED = {
 };
 
 test('the counts match what the routers published, and each links to its filter', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.viewer, '/');
+    await loginWithForm(page, web.rig.accounts.viewer, '/');
     const counts = page.getByTestId('counts');
     await counts.locator('[data-count="routers"]').filter({ hasText: '5' }).waitFor();
     for (const [key, value] of Object.entries(EXPECTED))
       assert.is(await counts.locator(`[data-count="${key}"]`).innerText(), value, key);
-    const summary = await rig.api('GET', '/summary', 'viewer');
+    const summary = await web.rig.api('GET', '/summary', 'viewer');
     assert.equal(
       Object.fromEntries(Object.entries(summary.body).map(([k, v]) => [k, String(v)])),
       EXPECTED,

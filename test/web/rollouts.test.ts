@@ -3,27 +3,18 @@
 // resumes it from the page; pause, resume and abort from the page, each with a reason.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
 import { responseChecker } from '../portal/http/support.ts';
 import { deviceId } from '../portal/support/documents.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginByApi } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('rollouts');
 const MODEL = 'TL-WR841N v14';
 const checker = responseChecker();
-let rig: WebRig;
-let browser: Browser;
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
-});
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
+const web = browserSuite(test);
 
 test('a rollout over a filter halts when a wave answers with errors, and resumes', async () => {
   // Four routers of one model, in id order: wave 1 = [1], wave 2 = [2] (refuses), wave 3 = [3, 4];
@@ -32,14 +23,17 @@ test('a rollout over a filter halts when a wave answers with errors, and resumes
   const other = deviceId(0x1ff);
   const routers = await Promise.all([
     ...ids.map((id, i) =>
-      rig.addRouter(id, { status: { model: MODEL }, ...(i === 1 && { failWith: 'apply_failed' }) }),
+      web.rig.addRouter(id, {
+        status: { model: MODEL },
+        ...(i === 1 && { failWith: 'apply_failed' }),
+      }),
     ),
-    rig.addRouter(other, { status: { model: 'Linksys E8450 (UBI)' } }),
+    web.rig.addRouter(other, { status: { model: 'Linksys E8450 (UBI)' } }),
   ]);
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginByApi(w.context, rig.accounts.operator);
+    await loginByApi(w.context, web.rig.accounts.operator);
     // From the fleet table: search the model, select the page, act as a staged rollout.
     await page.goto(`/fleet?q=${encodeURIComponent(MODEL)}`);
     await page.getByTestId('fleet-total').getByText('1–4 of 4 routers').waitFor();
@@ -80,7 +74,7 @@ test('a rollout over a filter halts when a wave answers with errors, and resumes
     await page.getByTestId('replies-count').getByText('Requests 1–2 of 2').waitFor();
     await page.getByLabel('Requests in status').selectOption('error');
     await page.getByTestId('replies-count').getByText('Requests 1–1 of 1').waitFor();
-    const answer = await rig.api('GET', `/rollouts/${id}/actions`, 'viewer');
+    const answer = await web.rig.api('GET', `/rollouts/${id}/actions`, 'viewer');
     checker.check('GET', '/rollouts/{id}/actions', answer.status, answer.body);
     assert.equal(
       answer.body.items.map((a: { routerId: string; wave: number; status: string }) => [
@@ -117,16 +111,16 @@ test('a rollout over a filter halts when a wave answers with errors, and resumes
 test('pause, resume and abort from the page, each with a reason', async () => {
   // A silent router keeps its wave waiting, so the rollout stays running.
   const id = deviceId(0x201);
-  await rig.addRouter(id, { silent: true });
-  const w = await openPage(browser, rig.url);
+  await web.rig.addRouter(id, { silent: true });
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginByApi(w.context, rig.accounts.operator);
+    await loginByApi(w.context, web.rig.accounts.operator);
     // Start it only once the page's event stream is open.
     const stream = page.waitForResponse((r) => r.url().endsWith('/api/v1/events'));
     await page.goto('/rollouts');
     await stream;
-    const started = await rig.api('POST', '/rollouts', 'operator', {
+    const started = await web.rig.api('POST', '/rollouts', 'operator', {
       action: 'verify',
       reason: 'check the rules',
       target: { ids: [id] },
@@ -163,7 +157,7 @@ test('pause, resume and abort from the page, each with a reason', async () => {
     await page.getByText('This rollout is aborted.').waitFor();
     await screenshot(page, 'rollout-aborted');
 
-    const audit = await rig.api('GET', `/audit?operator=operator1`, 'viewer');
+    const audit = await web.rig.api('GET', `/audit?operator=operator1`, 'viewer');
     const steps = audit.body.items
       .filter((e: { detail?: { rollout?: string } }) => e.detail?.rollout === started.body.id)
       .map((e: { action: string; reason: string }) => [e.action, e.reason])

@@ -4,23 +4,19 @@
 // the old one in its past runs; a viewer sees no action.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
 import { topicsFor } from '../../contract/topics.ts';
 import { BOOT_A, BOOT_B, stateDoc } from '../portal/support/documents.ts';
 import { PREFIX } from '../portal/support/portal-rig.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('router page');
-let rig: WebRig;
-let browser: Browser;
 const UNAUTHORIZED = [/status of 401/];
 const MARKUP = '<img src=x onerror=alert(1)>';
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
+const web = browserSuite(test, async (rig) => {
   await rig.addRouter('rp-infected', {
     status: {
       blocked: 75,
@@ -43,16 +39,12 @@ test.before(async () => {
     return h.body.items[0]?.status === 'ok' ? true : undefined;
   });
 });
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
 
 test('status, presence, top sources and the history with operator, reason and reply', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.operator, '/routers/rp-infected');
+    await loginWithForm(page, web.rig.accounts.operator, '/routers/rp-infected');
     await page.getByTestId('router-ready').waitFor();
     assert.match(
       await page.getByTestId('router-title').innerText(),
@@ -68,7 +60,7 @@ test('status, presence, top sources and the history with operator, reason and re
       assert.ok(facts.includes(text), text);
     // The router republished its counters after applying the desired state: a new policy
     // version means rebuilt rules, so the portal counts them again (a restart, not a delta).
-    const detail = (await rig.api('GET', '/routers/rp-infected', 'viewer')).body;
+    const detail = (await web.rig.api('GET', '/routers/rp-infected', 'viewer')).body;
     assert.equal(
       detail.topSources.map((s: { address: string }) => s.address),
       ['198.51.100.42', '2001:db8::42'],
@@ -115,16 +107,16 @@ test('status, presence, top sources and the history with operator, reason and re
 });
 
 test('an action for an offline router shows as pending until it comes back', async () => {
-  const gone = await rig.addRouter('rp-offline');
+  const gone = await web.rig.addRouter('rp-offline');
   await gone.crash();
-  await rig.until('rp-offline offline', async () => {
-    const r = await rig.api('GET', '/routers/rp-offline', 'viewer');
+  await web.rig.until('rp-offline offline', async () => {
+    const r = await web.rig.api('GET', '/routers/rp-offline', 'viewer');
     return r.body.online === false ? true : undefined;
   });
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.operator, '/routers/rp-offline');
+    await loginWithForm(page, web.rig.accounts.operator, '/routers/rp-offline');
     await page.getByTestId('router-ready').waitFor();
     assert.match(await page.getByTestId('router-title').innerText(), /offline/);
     const form = page.getByRole('form', { name: 'Act on router rp-offline' });
@@ -147,11 +139,11 @@ test('an action for an offline router shows as pending until it comes back', asy
 
 test('a router that reboots: the page shows the new run, and the old one in its past runs', async () => {
   const id = 'rp-reboot';
-  const first = await rig.addRouter(id);
-  const w = await openPage(browser, rig.url);
+  const first = await web.rig.addRouter(id);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.viewer, `/routers/${id}`);
+    await loginWithForm(page, web.rig.accounts.viewer, `/routers/${id}`);
     await page.getByTestId('router-ready').waitFor();
     const presence = page.getByTestId('presence-since');
     assert.match(
@@ -164,7 +156,7 @@ test('a router that reboots: the page shows the new run, and the old one in its 
     await first.crash();
     await presence.filter({ hasText: /^Offline since/ }).waitFor();
     // Back with a new boot id: the old run is in the history, ended by its Will.
-    const second = await rig.addRouter(id, { boot: BOOT_B });
+    const second = await web.rig.addRouter(id, { boot: BOOT_B });
     await presence.filter({ hasText: `Present run ${BOOT_B} since` }).waitFor();
     await presence.filter({ hasText: /^Online since/ }).waitFor();
     const rows = page.getByTestId('boots').locator('tbody tr');
@@ -185,8 +177,10 @@ test('a router that reboots: the page shows the new run, and the old one in its 
         retain: true,
       });
       // One run per ingest batch: wait until the service has taken it.
-      await rig.until(`run ${boot}`, async () =>
-        (await rig.api('GET', `/routers/${id}`, 'viewer')).body.boot === boot ? true : undefined,
+      await web.rig.until(`run ${boot}`, async () =>
+        (await web.rig.api('GET', `/routers/${id}`, 'viewer')).body.boot === boot
+          ? true
+          : undefined,
       );
     }
     const count = page.getByTestId('boots-count');
@@ -230,10 +224,10 @@ function bootRow(row: string, boot: string, version: string, ended: string): str
 }
 
 test('a viewer sees the page but no action', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.viewer, '/routers/rp-infected');
+    await loginWithForm(page, web.rig.accounts.viewer, '/routers/rp-infected');
     await page.getByTestId('router-ready').waitFor();
     await page.getByTestId('action-history').waitFor();
     assert.is(await page.getByRole('button', { name: 'Send now' }).count(), 0);

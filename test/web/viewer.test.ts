@@ -3,21 +3,18 @@
 // viewer's own session and CSRF token.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { deviceId } from '../portal/support/documents.ts';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { openPage } from './support/browser.ts';
 import { loginWithForm } from './support/login.ts';
 import { screenshot } from './support/screenshots.ts';
-import { startWebRig, type WebRig } from './support/web-rig.ts';
+import { browserSuite } from './support/browser-suite.ts';
 
 const test = suite('viewer');
-let rig: WebRig;
-let browser: Browser;
 const ID = deviceId(0x7e1);
 let rolloutId = '';
 
-test.before(async () => {
-  [rig, browser] = await Promise.all([startWebRig(), launchBrowser()]);
+const web = browserSuite(test, async (rig) => {
   // A silent router keeps the rollout running, so it would offer pause and abort.
   await rig.addRouter(ID, { silent: true });
   const started = await rig.api('POST', '/rollouts', 'operator', {
@@ -29,10 +26,6 @@ test.before(async () => {
   });
   assert.is(started.status, 201);
   rolloutId = started.body.id;
-});
-test.after(async () => {
-  await browser?.close();
-  await rig?.stop();
 });
 
 /** Buttons and form controls that change something: none for a viewer. */
@@ -48,10 +41,10 @@ async function actionControls(page: Page): Promise<string[]> {
 }
 
 test('a viewer sees no action controls on the fleet, router and rollout pages', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.viewer, '/fleet');
+    await loginWithForm(page, web.rig.accounts.viewer, '/fleet');
     await page.getByRole('link', { name: ID }).waitFor();
     assert.equal(await actionControls(page), [], 'fleet table');
     await screenshot(page, 'fleet-viewer');
@@ -71,10 +64,10 @@ test('a viewer sees no action controls on the fleet, router and rollout pages', 
 });
 
 test('the API refuses a viewer acting from the page with their own session and CSRF token', async () => {
-  const w = await openPage(browser, rig.url);
+  const w = await openPage(web.browser, web.rig.url);
   const { page } = w;
   try {
-    await loginWithForm(page, rig.accounts.viewer, '/');
+    await loginWithForm(page, web.rig.accounts.viewer, '/');
     const statuses = await page.evaluate(`(async () => {
       const csrf = decodeURIComponent(/op25b_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '');
       const post = (path, body) =>
@@ -90,12 +83,12 @@ test('the API refuses a viewer acting from the page with their own session and C
       ];
     })()`);
     assert.equal(statuses, [403, 403, 403]);
-    const router = rig.routers.find((r) => r.id === ID)!;
+    const router = web.rig.routers.find((r) => r.id === ID)!;
     assert.ok(
       router.received.every((m) => m.kind === 'cmd'),
       'no desired state reached the router',
     );
-    const rollout = await rig.api('GET', `/rollouts/${rolloutId}`, 'viewer');
+    const rollout = await web.rig.api('GET', `/rollouts/${rolloutId}`, 'viewer');
     assert.is(rollout.body.state, 'running', 'the rollout still runs');
     w.assertClean([/status of 40[13]/]);
   } finally {
