@@ -4,11 +4,10 @@ import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLAN } from '../testbed/plan.ts';
 import { commandOf } from './agent-process.ts';
 import { kernelDevices } from './kernel-devices.ts';
 import type { WanFollowRun } from './wan-follow-run.ts';
-import { RELAY_25 } from './wan-follow-plan.ts';
+import { followPolicy, RELAY_25 } from './wan-follow-plan.ts';
 
 export function finishSteps(test: Test, run: WanFollowRun): void {
   const { setting, ready, waitSyslog, expectDevices } = run;
@@ -60,14 +59,7 @@ export function finishSteps(test: Test, run: WanFollowRun): void {
   test('SIGHUP with another wan_interface list forgets the devices seen before', async () => {
     const { files: f } = ready();
     f.config(
-      {
-        enabled: true,
-        action: 'reject',
-        ports: [25],
-        allow: [PLAN.wan.relay.ipv4, PLAN.wan.relay.ipv6],
-        backend: setting.backend,
-        ...(setting.iptablesVariant ? { iptablesVariant: setting.iptablesVariant } : {}),
-      },
+      followPolicy(setting),
       { log_target: 'syslog', log_level: 'debug' },
       ["list wan_interface 'wan'"],
       run.configPath,

@@ -2,12 +2,11 @@
 // new addresses, a new device (wwan0) and its ifdown; the block holds through each.
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PLAN } from '../testbed/plan.ts';
 import { commandOf, startDaemon } from './agent-process.ts';
 import { kernelDevices } from './kernel-devices.ts';
 import { startProber } from './lan-prober.ts';
 import type { WanFollowRun } from './wan-follow-run.ts';
-import { FOREIGN_25, FOREIGN_587, pppoe, RELAY_25 } from './wan-follow-plan.ts';
+import { followPolicy, FOREIGN_25, FOREIGN_587, pppoe, RELAY_25 } from './wan-follow-plan.ts';
 
 export function linkSteps(test: Test, run: WanFollowRun): void {
   const { setting, ready, syslog, waitSyslog, applies, expectDevices, expectBlockHeld } = run;
@@ -15,14 +14,7 @@ export function linkSteps(test: Test, run: WanFollowRun): void {
   test('at start the rules hold the devices of wan and wan6, pppoe-wan before it first exists', async () => {
     const { bed: b, standins: s, files: f } = ready();
     run.configPath = f.config(
-      {
-        enabled: true,
-        action: 'reject',
-        ports: [25],
-        allow: [PLAN.wan.relay.ipv4, PLAN.wan.relay.ipv6],
-        backend: setting.backend,
-        ...(setting.iptablesVariant ? { iptablesVariant: setting.iptablesVariant } : {}),
-      },
+      followPolicy(setting),
       {
         log_target: 'syslog',
         log_level: 'debug',
