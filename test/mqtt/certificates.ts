@@ -1,26 +1,35 @@
-// Test certificates made with openssl: a CA with server and client leaves, a leaf for another
-// name, and an unrelated CA, for the TLS tests.
+// Test certificates made with openssl (P-256, two days): a CA and leaves it signs, for the TLS
+// tests here and the test bed's broker (test/testbed/broker.ts).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+function openssl(dir: string, args: readonly string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
 }
 
-function makeCa(dir: string, name: string): void {
+/** `name`.crt and `name`.key in `dir`: a CA whose subject is CN=`cn`. */
+export function makeCa(dir: string, name: string, cn = name): void {
   openssl(dir, [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`,
+    '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${cn}`,
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]); // prettier-ignore
 }
 
-function makeLeaf(dir: string, name: string, ca: string, san: string, usage: string): void {
+/** `name`.crt and `name`.key in `dir`: a leaf signed by the CA `ca`, subject CN=`cn`. */
+export function makeLeaf(
+  dir: string,
+  name: string,
+  ca: string,
+  san: string,
+  usage: string,
+  cn = name,
+): void {
   openssl(dir, [
     'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`,
+    '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`,
   ]); // prettier-ignore
   writeFileSync(
     join(dir, `${name}.ext`),

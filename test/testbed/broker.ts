@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHILD_ENV, execOk, spawnIn } from './exec.ts';
 import { HOST_DEVICE } from './plan.ts';
+import { makeCa, makeLeaf } from '../mqtt/certificates.ts';
 
 /** The broker's addresses on the WAN link (the ISP's network), inside the plan's ranges. */
 export const BROKER_ADDRESS = { ipv4: '203.0.113.10', ipv6: '2001:db8:ff::10' } as const;
@@ -40,34 +41,6 @@ export interface BrokerFiles {
   readonly passwdFile: string;
 }
 
-function openssl(dir: string, args: readonly string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
-}
-
-function makeCa(dir: string): void {
-  openssl(dir, [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=op25b test ISP CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ]); // prettier-ignore
-}
-
-function makeLeaf(dir: string, name: string, cn: string, san: string, usage: string): void {
-  openssl(dir, [
-    'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`,
-  ]); // prettier-ignore
-  writeFileSync(
-    join(dir, `${name}.ext`),
-    `basicConstraints=CA:FALSE\nsubjectAltName=${san}\nextendedKeyUsage=${usage}\n`,
-  );
-  openssl(dir, [
-    'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key',
-    '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`,
-  ]); // prettier-ignore
-}
-
 /** The ACL: the ISP may do anything under the prefix; a router only its own five topics. */
 export function aclText(prefix: string, ispUser: string, routers: readonly string[]): string {
   const lines = [`user ${ispUser}`, `topic readwrite ${prefix}/#`, ''];
@@ -93,9 +66,9 @@ export function makeBrokerFiles(
   options: { topicPrefix: string; routers: readonly string[]; ispUser?: string },
 ): BrokerFiles {
   mkdirSync(dir, { recursive: true });
-  makeCa(dir);
+  makeCa(dir, 'ca', 'op25b test ISP CA');
   const san = `IP:${BROKER_ADDRESS.ipv4},IP:${BROKER_ADDRESS.ipv6}`;
-  makeLeaf(dir, 'server', 'op25b test broker', san, 'serverAuth');
+  makeLeaf(dir, 'server', 'ca', san, 'serverAuth', 'op25b test broker');
   const passwdFile = join(dir, 'passwd');
   writeFileSync(passwdFile, '');
   const identity = (user: string): BrokerIdentity => {
@@ -103,7 +76,7 @@ export function makeBrokerFiles(
     execFileSync('mosquitto_passwd', ['-b', passwdFile, user, password], { env: CHILD_ENV });
     const passwordFile = join(dir, `${user}.password`);
     writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-    makeLeaf(dir, `client-${user}`, user, `DNS:${user}.routers.invalid`, 'clientAuth');
+    makeLeaf(dir, `client-${user}`, 'ca', `DNS:${user}.routers.invalid`, 'clientAuth', user);
     return {
       user,
       password,
