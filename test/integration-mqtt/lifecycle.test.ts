@@ -9,8 +9,6 @@ import {
   BACKENDS,
   BROKER_ADDRESS,
   daemonUci,
-  pidAlive,
-  pidCommand,
   PLAN,
   SMTP_PORT,
   TLS_PORT,
@@ -18,6 +16,7 @@ import {
   type UciOptions,
 } from '../testbed/index.ts';
 import { expectTraffic } from '../integration/support.ts';
+import { isRunning, pidCommand } from '../mqtt/processes.ts';
 import { KEEPALIVE_S, type Agent } from './create-rig.ts';
 import { desiredFile } from './flash.ts';
 import {
@@ -83,7 +82,7 @@ test('SIGTERM: exit 0, retained presence online:false with the same boot, the ru
   assert.equal(JSON.parse(desiredFile(a)!), { version: 1, enabled: true });
   await waitUntil(
     `its children (${children.map(pidCommand).join(', ')}) to end`,
-    () => (children.every((pid) => !pidAlive(pid)) ? true : undefined),
+    () => (children.every((pid) => !isRunning(pid)) ? true : undefined),
     3000,
   );
 });
@@ -251,7 +250,7 @@ test('SIGKILL: the Last Will (online:false, same boot) becomes the retained pres
   assert.equal([retained?.online, retained?.boot], [false, boot]);
   expectSameRuleset(rules, await r.bed.snapshot(), 'after SIGKILL');
   await expectBlock(r, true);
-  const orphans = transport.filter(pidAlive).map(pidCommand);
+  const orphans = transport.filter(isRunning).map(pidCommand);
   console.log(
     `  (Will published ${willMs} ms after the SIGKILL; its children still running then: ` +
       `${orphans.length ? orphans.map((c) => c.split(' ').slice(0, 2).join(' ')).join(', ') : 'none'})`,
@@ -265,7 +264,7 @@ test('the next start ends the helpers a SIGKILLed run left behind (run_dir/helpe
   const old = killed;
   if (!old) throw new Error('no SIGKILLed agent (see the test before)');
   try {
-    const leftovers = old.children.filter(pidAlive);
+    const leftovers = old.children.filter(isRunning);
     // `nft monitor` writes nothing while the rules are left alone: it would live on.
     assert.ok(
       leftovers.some((pid) => /^(\S*\/)?nft monitor$/.test(pidCommand(pid))),
@@ -274,7 +273,7 @@ test('the next start ends the helpers a SIGKILLed run left behind (run_dir/helpe
     agent = await r.startAgent(config());
     await agent.daemon.waitLog(/ended helpers an earlier run left behind/, WAIT_MS);
     await waitUntil(`the end of ${leftovers.map(pidCommand).join('; ')}`, () =>
-      leftovers.some(pidAlive) ? undefined : true,
+      leftovers.some(isRunning) ? undefined : true,
     );
     const children = agent.daemon.children().map(pidCommand);
     assert.not.ok(

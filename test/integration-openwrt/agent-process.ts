@@ -1,11 +1,11 @@
 // The agent under dist/qjs in the router namespace with the ubus/uci/logger stand-ins first on
 // PATH: one-shot commands, the daemon, and what its children are.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { AGENT_BUNDLE, QJS } from '../testbed/agent.ts';
 import { CHILD_ENV, exec, spawnIn, type ExecResult } from '../testbed/exec.ts';
 import type { Testbed } from '../testbed/testbed.ts';
 import { STANDIN_BIN, type StandinDir } from '../openwrt-standins/standin-dir.ts';
+import { childPids } from '../mqtt/processes.ts';
 
 /** `env` arguments that put the stand-ins first on PATH (or leave ubus out entirely). */
 export function agentEnv(standins: StandinDir | null): string[] {
@@ -75,22 +75,6 @@ export function startDaemon(bed: Testbed, standins: StandinDir | null, configPat
       clearTimeout(timer);
       return result;
     },
-    children() {
-      try {
-        const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-        return text ? text.split(/\s+/).map(Number) : [];
-      } catch {
-        return [];
-      }
-    },
+    children: () => childPids(pid),
   };
-}
-
-/** The command line of a pid ('' when it is gone). */
-export function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
 }

@@ -4,7 +4,8 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { commandOf, startDaemon } from './agent-process.ts';
+import { pidCommand } from '../mqtt/processes.ts';
+import { startDaemon } from './agent-process.ts';
 import { cliBed, POLICY } from './cli-bed.ts';
 
 const test = suite('openwrt: the daemon, with and without ubus');
@@ -28,7 +29,7 @@ test('the daemon without ubus: no ubus child, the status without device facts, l
     assert.not.ok(
       daemon
         .children()
-        .map(commandOf)
+        .map(pidCommand)
         .some((c) => /ubus/.test(c)),
     );
     assert.match(daemon.stderr(), /^op25b: info: enforcing: block on \(config\)/m);
@@ -54,7 +55,7 @@ test('log_target procd: no logger child although logger exists; info on stdout, 
     // helpers, then look. (The ubus stand-in is a sh script: a wrapper shows as `sh -c`.)
     let children: string[] = [];
     while (Date.now() < deadline) {
-      children = daemon.children().map(commandOf);
+      children = daemon.children().map(pidCommand);
       if (
         ['listen network.interface', 'nft monitor'].every((h) =>
           children.some((c) => c.includes(h)),

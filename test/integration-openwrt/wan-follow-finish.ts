@@ -4,7 +4,7 @@ import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandOf } from './agent-process.ts';
+import { pidCommand } from '../mqtt/processes.ts';
 import { kernelDevices } from './kernel-devices.ts';
 import type { WanFollowRun } from './wan-follow-run.ts';
 import { followPolicy, RELAY_25 } from './wan-follow-plan.ts';
@@ -77,7 +77,7 @@ export function finishSteps(test: Test, run: WanFollowRun): void {
     await waitSyslog(/daemon\.info op25b: stopped; the rules stay in place$/, 1000);
     assert.equal(await kernelDevices(run.bed!, setting), ['pppoe-wan', 'pppoe-wan5', 'wan']);
     await new Promise((r) => setTimeout(r, 200));
-    const left = children.map(commandOf).filter((c) => /ubus|logger/.test(c));
+    const left = children.map(pidCommand).filter((c) => /ubus|logger/.test(c));
     assert.equal(left, [], 'ubus listen and the loggers end with the daemon');
     assert.equal(run.standins!.listeners(), [], 'no ubus listen process left');
   });

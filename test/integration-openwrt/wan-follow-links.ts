@@ -2,7 +2,8 @@
 // new addresses, a new device (wwan0) and its ifdown; the block holds through each.
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { commandOf, startDaemon } from './agent-process.ts';
+import { pidCommand } from '../mqtt/processes.ts';
+import { startDaemon } from './agent-process.ts';
 import { kernelDevices } from './kernel-devices.ts';
 import { startProber } from './lan-prober.ts';
 import type { WanFollowRun } from './wan-follow-run.ts';
@@ -33,7 +34,7 @@ export function linkSteps(test: Test, run: WanFollowRun): void {
       /daemon\.info op25b: WAN: wan pppoe down; wan6 dhcpv6 up wan 2001:db8:ff::1\/64$/,
     );
     assert.is(run.daemon.stderr(), '', 'everything went to syslog');
-    const children = run.daemon.children().map(commandOf);
+    const children = run.daemon.children().map(pidCommand);
     assert.ok(
       children.some((c) => /\bubus(\.cjs)? listen network\.interface op25b\.alive$/.test(c)),
       children.join('; '),

@@ -39,6 +39,15 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/** The command line of a pid, arguments joined by spaces ('' when gone). */
+export function pidCommand(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
 /** CPU time (user + system) a process has used, in clock ticks (1/100 s), from /proc. */
 export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

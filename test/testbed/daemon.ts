@@ -2,9 +2,9 @@
 // config with agent and mqtt sections, its log, signals, its exit, and its child processes
 // (MQTT transport, nft monitor), which a SIGKILL would otherwise leave behind.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { AGENT_BUNDLE, QJS, uciConfig, type PolicyConfig } from './agent.ts';
 import { spawnIn } from './exec.ts';
+import { childPids, isRunning, pidCommand } from '../mqtt/processes.ts';
 
 /** Option values of a UCI section; undefined leaves the option out. */
 export type UciOptions = Readonly<Record<string, string | number | undefined>>;
@@ -58,33 +58,6 @@ export interface RunningDaemon {
   kill(): Promise<void>;
 }
 
-export function childPidsOf(pid: number): number[] {
-  try {
-    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    return text === '' ? [] : text.split(/\s+/).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-/** The command line of a pid, arguments joined by spaces ('' when gone). */
-export function pidCommand(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
-}
-
 function killPid(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -121,7 +94,7 @@ export function startDaemon(routerNs: string, configPath: string): RunningDaemon
   // Children seen while it ran: after a SIGKILL they are orphans and /proc no longer links them.
   const seenChildren = new Set<number>();
   const children = (): number[] => {
-    const now = childPidsOf(pid);
+    const now = childPids(pid);
     for (const c of now) seenChildren.add(c);
     return now;
   };
@@ -190,7 +163,7 @@ export function startDaemon(routerNs: string, configPath: string): RunningDaemon
       }
       // Only the agent's own helpers (a pid could have been reused by then).
       for (const c of seenChildren)
-        if (pidAlive(c) && /^(\S*\/)?(openssl|socat|nft|conntrack|sync) /.test(pidCommand(c)))
+        if (isRunning(c) && /^(\S*\/)?(openssl|socat|nft|conntrack|sync) /.test(pidCommand(c)))
           killPid(c);
     },
   };
