@@ -96,13 +96,13 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
   const flush = (lane: Lane) => {
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = null;
+    const size = waiting(lane);
+    if (size === 0) return;
     const batch: RouterBatch = {
       states: lane.states,
       statuses: lane.statuses,
       replies: lane.replies,
     };
-    const size = waiting(lane);
-    if (size === 0) return;
     lane.states = [];
     lane.statuses = [];
     lane.replies = [];
